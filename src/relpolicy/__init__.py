@@ -1,0 +1,1 @@
+"""relpolicy: reliability policy as code."""

@@ -1,0 +1,92 @@
+"""What the checks report: severities, source locations, problems and rated findings.
+
+Every stage (loader, model building, rules) reports a :class:`Problem`: what is wrong and where.
+The engine turns each problem into a :class:`Finding` by attaching the severity that the rule
+catalogue and the project configuration give it. This module is a leaf: it imports nothing from
+the rest of the package.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """The lowercase name used in output and configuration."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity written as in configuration or on the command line."""
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            names = ", ".join(s.label for s in sorted(cls, reverse=True))
+            msg = f"unknown severity {text!r}; expected one of: {names}"
+            raise ValueError(msg) from None
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Location:
+    """A 1-based region of a file; ``end_*`` point just past the node's last character."""
+
+    path: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place that explains a problem (the other end of a cycle, the first definition)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the policy, as a check reports it, before severity is applied.
+
+    ``subject`` names what the problem is about independently of line numbers (for example
+    ``Service/checkout spec.dependsOn[2]``); baselines and SARIF fingerprints use it so that a
+    finding keeps its identity when unrelated edits move lines.
+    """
+
+    rule_id: str
+    message: str
+    location: Location
+    subject: str
+    related: tuple[Related, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem with the severity and rule name it is reported under."""
+
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    location: Location
+    subject: str
+    related: tuple[Related, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings are reported by file, then position, then rule."""
+        loc = self.location
+        return (loc.path, loc.line, loc.col, self.rule_id, self.message)

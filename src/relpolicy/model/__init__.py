@@ -1,0 +1,1 @@
+"""The policy language: one pydantic model per kind, the single source of truth for the schemas."""

@@ -1,0 +1,101 @@
+"""What every policy document shares: the resource envelope, metadata, selectors, references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from relpolicy.model.types import LabelKey, Name, Text
+from relpolicy.source.positions import KeyPath
+
+API_VERSION = "relpolicy.dev/v1"
+
+
+class Model(BaseModel):
+    """Base of every model: frozen, unknown fields rejected, camelCase in YAML."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_default=False,
+        use_attribute_docstrings=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A name in one resource that must resolve to another resource (or to a team member)."""
+
+    kind: str
+    """The kind the name points to (``Service``, ``Calendar``...), or ``person`` for a member."""
+    name: str
+    path: KeyPath
+    """Where the name is written, from the document root."""
+
+
+class Spec(Model):
+    """Base of every kind's ``spec``."""
+
+    def references(self) -> Iterator[Reference]:
+        """The names this spec points to, with their paths from the document root."""
+        return iter(())
+
+
+class Metadata(Model):
+    """Kubernetes-style metadata: a unique name, an optional display name, labels, annotations."""
+
+    name: Name
+    """Lowercase DNS label, unique per kind."""
+    display_name: Text | None = None
+    labels: dict[LabelKey, str] = Field(default_factory=dict)
+    annotations: dict[LabelKey, str] = Field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """What to call the resource in prose."""
+        return self.display_name or self.name
+
+
+class Selector(Model):
+    """Picks services by their labels (every listed label must match)."""
+
+    match_labels: dict[LabelKey, str] = Field(min_length=1)
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        """True when ``labels`` carries every label of this selector."""
+        return all(labels.get(key) == value for key, value in self.match_labels.items())
+
+
+class Resource(Model):
+    """The envelope every document shares; subclasses narrow ``kind`` and ``spec``."""
+
+    KIND: ClassVar[str]
+    api_version: Literal["relpolicy.dev/v1"]
+    metadata: Metadata
+
+    @property
+    def name(self) -> str:
+        """The resource's name."""
+        return self.metadata.name
+
+    def spec_model(self) -> Spec:
+        """The kind-specific spec."""
+        spec = getattr(self, "spec")  # noqa: B009 - every concrete kind declares spec
+        assert isinstance(spec, Spec)  # noqa: S101
+        return spec
+
+    def references(self) -> Iterator[Reference]:
+        """The names this resource points to."""
+        return self.spec_model().references()
+
+
+def refs(kind: str, names: list[str] | tuple[str, ...], *path: str | int) -> Iterator[Reference]:
+    """References for a list of names written at ``path``."""
+    for index, name in enumerate(names):
+        yield Reference(kind, name, (*path, index))

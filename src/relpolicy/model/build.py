@@ -1,0 +1,275 @@
+"""From parsed documents to validated resources: RP103 schema-violation and RP104 unknown kind.
+
+Validation runs the pydantic models (fast); ``schemas/`` is generated from the same models, and
+tests check that both accept and reject the same documents. pydantic reports each error with a
+``loc`` that is a key path into the document, which :class:`PositionIndex` turns into the exact
+line and column; messages are rewritten to say what to write instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from relpolicy.findings import Problem
+from relpolicy.model.base import Resource
+from relpolicy.model.kinds import LANGUAGE, Language
+from relpolicy.model.types import CUSTOM_ERROR_PREFIX, _describe
+from relpolicy.source.parse import ParsedDocument
+from relpolicy.source.positions import KeyPath, format_key_path
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a resource was written: its document, for locating any of its nodes."""
+
+    document: ParsedDocument
+
+    @property
+    def file(self) -> str:
+        """The file's display path."""
+        return self.document.positions.file
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A validated resource and where it came from."""
+
+    resource: Resource
+    origin: Origin
+
+
+def closest_name(word: str, choices: Sequence[str]) -> str | None:
+    """The choice that ``word`` is most likely a typo of, if any."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """``", did you mean `owner`?"`` when ``word`` looks like a typo of one of ``choices``."""
+    close = closest_name(word, choices)
+    return f", did you mean `{close}`?" if close else ""
+
+
+def build(documents: Sequence[ParsedDocument], language: Language = LANGUAGE) -> tuple[list[Built], list[Problem]]:
+    """Validate every document against its kind's model."""
+    built: list[Built] = []
+    problems: list[Problem] = []
+    for document in documents:
+        resource = _build_one(document, language, problems)
+        if resource is not None:
+            built.append(Built(resource, Origin(document)))
+    return built, problems
+
+
+def _subject(document: ParsedDocument, path: KeyPath) -> str:
+    data = document.data
+    if isinstance(data, dict):
+        kind, meta = data.get("kind"), data.get("metadata")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if isinstance(kind, str) and isinstance(name, str):
+            return f"{kind}/{name}:{format_key_path(path)}"
+    return f"{document.positions.file}#{document.index}:{format_key_path(path)}"
+
+
+def _problem(rule_id: str, message: str, document: ParsedDocument, path: KeyPath, *, key: bool = False) -> Problem:
+    return Problem(rule_id, message, document.positions.locate(path, key=key), _subject(document, path))
+
+
+def _build_one(document: ParsedDocument, language: Language, problems: list[Problem]) -> Resource | None:
+    data = document.data
+    if not isinstance(data, dict):
+        problems.append(
+            _problem(
+                "RP103",
+                f"a policy document must be a mapping with apiVersion, kind, metadata and spec, not {_describe(data)}",
+                document,
+                (),
+            )
+        )
+        return None
+    model = _select_model(document, language, problems)
+    if model is None:
+        return None
+    deprecation = language.deprecated.get(data["apiVersion"])
+    if deprecation is not None:
+        problems.append(
+            _problem(
+                "RP106",
+                f"apiVersion `{data['apiVersion']}` is deprecated: {deprecation}",
+                document,
+                ("apiVersion",),
+            )
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_schema_problems(error, model, document))
+        return None
+
+
+def _select_model(document: ParsedDocument, language: Language, problems: list[Problem]) -> type[Resource] | None:
+    data: dict[str, Any] = document.data
+    versions = sorted(language.versions)
+    supported = ", ".join(versions)
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if api_version not in language.versions:
+        if api_version is None:
+            message = f"missing `apiVersion`; supported: {supported}"
+        else:
+            message = f"unknown apiVersion {_describe(api_version)}; supported: {supported}"
+        problems.append(_problem("RP104", message, document, ("apiVersion",)))
+        return None
+    kinds = sorted(language.versions[api_version])
+    model = language.model(api_version, kind) if isinstance(kind, str) else None
+    if model is None:
+        listed = ", ".join(kinds)
+        if kind is None:
+            message = f"missing `kind`; {api_version} has: {listed}"
+        else:
+            close = closest_name(kind, kinds) if isinstance(kind, str) else None
+            hint = f" (did you mean `{close}`?)" if close else ""
+            message = f"unknown kind {_describe(kind)}{hint}; {api_version} has: {listed}"
+        problems.append(_problem("RP104", message, document, ("kind",)))
+    return model
+
+
+def _schema_problems(error: ValidationError, model: type[Resource], document: ParsedDocument) -> Iterator[Problem]:
+    seen: set[tuple[KeyPath, str]] = set()
+    for detail in error.errors(include_url=False):
+        path, fields = _resolve(document.data, model, detail["loc"])
+        if detail["type"] == "union_tag_invalid":
+            path = (*path, str(detail["ctx"]["discriminator"]).strip("'"))  # point at the bad tag
+        message = _message(detail, path, fields)
+        if (path, message) in seen:
+            continue  # a union reports the same problem once per alternative
+        seen.add((path, message))
+        node = _node(document.data, path)
+        key = detail["type"] in ("extra_forbidden", "missing") or isinstance(node, dict | list)
+        yield _problem("RP103", message, document, path, key=key)
+
+
+def _node(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _resolve(data: Any, model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[KeyPath, list[str]]:
+    """Follow pydantic's ``loc`` through the data, dropping the parts that are not keys.
+
+    Returns the path of the deepest node that exists and the field names (aliases) allowed in the
+    mapping at the parent of the error, for "did you mean" suggestions.
+    """
+    path: list[str | int] = []
+    shape: Any = model
+    parent: Any = None
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            parent = shape
+            shape = _field_shape(shape, str(part))
+            data = data[part]
+            path.append(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            parent = shape
+            shape = _item_shape(shape)
+            data = data[part]
+            path.append(part)
+        elif isinstance(part, str):
+            shape = _union_member(shape, part)
+    # For an unknown key the error is about the mapping that holds it; otherwise about the node.
+    holder = parent if path and path[-1] == loc[-1] else shape
+    return tuple(path), _field_names(holder)
+
+
+def _unwrap(shape: Any) -> Any:
+    while get_origin(shape) is typing.Annotated:
+        shape = get_args(shape)[0]
+    return shape
+
+
+def _members(shape: Any) -> list[Any]:
+    shape = _unwrap(shape)
+    if get_origin(shape) in (typing.Union, types.UnionType):
+        return [_unwrap(arg) for arg in get_args(shape) if arg is not type(None)]
+    return [shape]
+
+
+def _models(shape: Any) -> list[type[BaseModel]]:
+    return [m for m in _members(shape) if isinstance(m, type) and issubclass(m, BaseModel)]
+
+
+def _field_shape(shape: Any, alias: str) -> Any:
+    for model in _models(shape):
+        for field in model.model_fields.values():
+            if field.alias == alias:
+                return field.annotation
+    for member in _members(shape):
+        if get_origin(member) is dict:
+            return get_args(member)[1]
+    return None
+
+
+def _item_shape(shape: Any) -> Any:
+    for member in _members(shape):
+        if get_origin(member) is list:
+            return get_args(member)[0]
+    return None
+
+
+def _union_member(shape: Any, tag: str) -> Any:
+    """pydantic names the chosen member of a tagged union by its tag; pick that member."""
+    for model in _models(shape):
+        for field in model.model_fields.values():
+            if get_origin(field.annotation) is Literal and tag in get_args(field.annotation):
+                return model
+    return shape
+
+
+def _field_names(shape: Any) -> list[str]:
+    return [field.alias or name for model in _models(shape) for name, field in model.model_fields.items()]
+
+
+def _message(detail: Any, path: KeyPath, fields: list[str]) -> str:
+    kind: str = detail["type"]
+    value = detail.get("input")
+    ctx = detail.get("ctx") or {}
+    where = format_key_path(path)
+    field = str(detail["loc"][-1]) if detail["loc"] else ""
+    match kind:
+        case "extra_forbidden":
+            allowed = [f for f in fields if f != field]
+            return f"unknown field `{field}` in {where[: where.rfind('.')] or 'the document'}" + (
+                did_you_mean(field, allowed) or f"; allowed: {', '.join(sorted(allowed))}"
+            )
+        case "missing":
+            return f"missing required field `{field}` in {where}"
+        case "literal_error":
+            return f"{_describe(value)} is not allowed here: expected {_ticks(ctx.get('expected'))}"
+        case "union_tag_invalid":
+            return (
+                f"{_describe(ctx.get('tag'))} is not a known {_ticks(ctx.get('discriminator'))}: "
+                f"expected {_ticks(ctx.get('expected_tags'))}"
+            )
+        case "union_tag_not_found":
+            return f"missing required field {_ticks(ctx.get('discriminator'))} in {where}"
+        case "list_type":
+            return f"`{where}` must be a list, not {_describe(value)}"
+        case "dict_type" | "model_type" | "model_attributes_type":
+            return f"`{where}` must be a mapping, not {_describe(value)}"
+        case "too_short":
+            return f"`{where}` needs at least {ctx.get('min_length')} item(s)"
+    if kind.startswith(CUSTOM_ERROR_PREFIX):
+        return str(detail["msg"])
+    return f"{detail['msg']} (got {_describe(value)})"
+
+
+def _ticks(text: object) -> str:
+    """pydantic quotes names with ' where our messages use backticks."""
+    return str(text).replace("'", "`")

@@ -1,0 +1,79 @@
+"""Calendar: when someone is working (hours per weekday, a time zone, public holidays)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Final, Literal, Self
+
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+
+from relpolicy.model.base import Model, Resource, Spec
+from relpolicy.model.types import Date, Text, TimeRange, TimeZone, _fail, _text
+
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS: Final = "always"
+"""The built-in 24x7 calendar, usable without being declared."""
+
+_COUNTRY_PATTERN: Final = r"^[A-Z]{2}$"
+_SUBDIVISION_PATTERN: Final = r"^[A-Z0-9]{1,3}$"
+
+
+class WorkingHours(Model):
+    """Working hours per weekday; a day left out is not a working day."""
+
+    mon: list[TimeRange] = Field(default_factory=list)
+    tue: list[TimeRange] = Field(default_factory=list)
+    wed: list[TimeRange] = Field(default_factory=list)
+    thu: list[TimeRange] = Field(default_factory=list)
+    fri: list[TimeRange] = Field(default_factory=list)
+    sat: list[TimeRange] = Field(default_factory=list)
+    sun: list[TimeRange] = Field(default_factory=list)
+
+    def on(self, weekday: int) -> list[str]:
+        """The ranges of ``weekday`` (0 = Monday)."""
+        ranges: list[str] = getattr(self, WEEKDAYS[weekday])
+        return ranges
+
+
+class Holidays(Model):
+    """Days off: public holidays of a country (and subdivision), plus explicit dates."""
+
+    country: Annotated[
+        str | None,
+        BeforeValidator(_text("country", _COUNTRY_PATTERN, "an ISO 3166-1 country code, like US or GB")),
+        WithJsonSchema({"type": "string", "pattern": _COUNTRY_PATTERN}),
+    ] = None
+    """ISO 3166-1 alpha-2 country code whose public holidays apply (US, GB...)."""
+    subdivision: Annotated[
+        str | None,
+        BeforeValidator(_text("subdivision", _SUBDIVISION_PATTERN, "a subdivision code, like ENG or NY")),
+        WithJsonSchema({"type": "string", "pattern": _SUBDIVISION_PATTERN}),
+    ] = None
+    """ISO 3166-2 subdivision within the country (ENG, SCT, NY...)."""
+    dates: list[Date] = Field(default_factory=list)
+    """Extra days off (company holidays, shutdowns)."""
+
+    @model_validator(mode="after")
+    def _subdivision_needs_country(self) -> Self:
+        if self.subdivision is not None and self.country is None:
+            raise _fail("dependency", "`subdivision` needs `country`")
+        return self
+
+    model_config = {"json_schema_extra": {"dependentRequired": {"subdivision": ["country"]}}}
+
+
+class CalendarSpec(Spec):
+    """When someone is working."""
+
+    description: Text | None = None
+    timezone: TimeZone
+    """IANA time zone the hours are written in."""
+    hours: WorkingHours
+    holidays: Holidays | None = None
+
+
+class Calendar(Resource):
+    """A working calendar."""
+
+    KIND = "Calendar"
+    kind: Literal["Calendar"]
+    spec: CalendarSpec

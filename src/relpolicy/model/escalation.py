@@ -1,0 +1,60 @@
+"""EscalationPolicy: who is notified, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from relpolicy.model.base import Model, Reference, Resource, Spec
+from relpolicy.model.types import Count, Duration, Email, Name, Text, _fail
+
+
+class Target(Model):
+    """One recipient: a team (its on-call) or a person (by email, a member of some team)."""
+
+    team: Name | None = None
+    person: Email | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.team is None) == (self.person is None):
+            raise _fail("target", "name either a `team` or a `person`, not both or neither")
+        return self
+
+    model_config = {"json_schema_extra": {"oneOf": [{"required": ["team"]}, {"required": ["person"]}]}}
+
+
+class Step(Model):
+    """Who is notified once the incident has been open for ``after``."""
+
+    after: Duration
+    """Delay since the incident opened (0m for the first responder)."""
+    notify: list[Target] = Field(min_length=1)
+
+
+class EscalationPolicySpec(Spec):
+    """Escalation steps, in order."""
+
+    description: Text | None = None
+    steps: list[Step] = Field(min_length=1)
+    repeat: Count = 0
+    """How many more times the steps run if nobody acknowledges."""
+
+    def references(self) -> Iterator[Reference]:
+        for i, step in enumerate(self.steps):
+            for j, target in enumerate(step.notify):
+                path = ("spec", "steps", i, "notify", j)
+                if target.team is not None:
+                    yield Reference("Team", target.team, (*path, "team"))
+                if target.person is not None:
+                    yield Reference("person", target.person, (*path, "person"))
+
+
+class EscalationPolicy(Resource):
+    """An escalation policy."""
+
+    KIND = "EscalationPolicy"
+    kind: Literal["EscalationPolicy"]
+    spec: EscalationPolicySpec

@@ -1,0 +1,102 @@
+"""MaintenanceWindow (planned downtime) and ChangeFreeze (no planned change), both aimed at services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Final, Literal, Self
+
+from pydantic import BeforeValidator, WithJsonSchema, model_validator
+
+from relpolicy.model.base import Model, Reference, Resource, Selector, Spec, refs
+from relpolicy.model.types import LocalTime, Name, OffsetDatetime, PositiveDuration, Text, TimeZone, _fail, _text
+
+RRULE_PATTERN: Final = (
+    r"^(RRULE:)?FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
+)
+
+RRule = Annotated[
+    str,
+    BeforeValidator(_text("rrule", RRULE_PATTERN, "an RFC 5545 recurrence rule, like FREQ=WEEKLY;BYDAY=SU")),
+    WithJsonSchema({"type": "string", "pattern": RRULE_PATTERN}),
+]
+
+
+class Targeted(Model):
+    """Something aimed at services, by name or by label selector."""
+
+    services: list[Name] | None = None
+    selector: Selector | None = None
+
+    def references(self) -> Iterator[Reference]:
+        yield from refs("Service", self.services or [], "spec", "services")
+
+
+class MaintenanceWindowSpec(Targeted, Spec):
+    """Planned downtime: a recurrence (`rrule`, `start`, `timezone`) or one occurrence (`at`)."""
+
+    description: Text | None = None
+    rrule: RRule | None = None
+    """RFC 5545 recurrence, expanded in `timezone`."""
+    start: LocalTime | None = None
+    """Local start time of each occurrence."""
+    timezone: TimeZone | None = None
+    at: OffsetDatetime | None = None
+    """Start of a single occurrence, with its UTC offset."""
+    duration: PositiveDuration
+
+    @model_validator(mode="after")
+    def _one_target_one_schedule(self) -> Self:
+        if (self.services is None) == (self.selector is None):
+            raise _fail("target", "name the `services` or give a label `selector`, not both or neither")
+        if (self.rrule is None) == (self.at is None):
+            raise _fail("schedule", "give either a recurrence (`rrule`, `start`, `timezone`) or one `at`, not both")
+        if self.rrule is not None and (self.start is None or self.timezone is None):
+            raise _fail("schedule", "a recurring window needs `start` (local time) and `timezone`")
+        if self.at is not None and self.start is not None:
+            raise _fail("schedule", "a single window starts `at` a date and time; drop `start`")
+        return self
+
+    model_config = {
+        "json_schema_extra": {
+            "allOf": [
+                {"oneOf": [{"required": ["services"]}, {"required": ["selector"]}]},
+                {"oneOf": [{"required": ["rrule"]}, {"required": ["at"]}]},
+                {"if": {"required": ["rrule"]}, "then": {"required": ["start", "timezone"]}},
+                {"if": {"required": ["at"]}, "then": {"not": {"required": ["start"]}}},
+            ]
+        }
+    }
+
+
+class MaintenanceWindow(Resource):
+    """A maintenance window."""
+
+    KIND = "MaintenanceWindow"
+    kind: Literal["MaintenanceWindow"]
+    spec: MaintenanceWindowSpec
+
+
+class ChangeFreezeSpec(Targeted, Spec):
+    """A period with no planned change; with neither `services` nor `selector` it covers every service."""
+
+    reason: Text
+    start: OffsetDatetime
+    end: OffsetDatetime
+
+    @model_validator(mode="after")
+    def _valid_period(self) -> Self:
+        if self.services is not None and self.selector is not None:
+            raise _fail("target", "name the `services` or give a label `selector`, not both")
+        if self.end <= self.start:
+            raise _fail("period", "the freeze must `end` after it starts")
+        return self
+
+    model_config = {"json_schema_extra": {"not": {"required": ["services", "selector"]}}}
+
+
+class ChangeFreeze(Resource):
+    """A change freeze."""
+
+    KIND = "ChangeFreeze"
+    kind: Literal["ChangeFreeze"]
+    spec: ChangeFreezeSpec

@@ -1,0 +1,124 @@
+"""PriorityPolicy: the priority tiers (response and restore targets) and the rules that pick one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Final, Literal
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+from relpolicy.model.base import Model, Reference, Resource, Spec
+from relpolicy.model.calendar import ALWAYS
+from relpolicy.model.types import (
+    POSITIVE_DURATION_PATTERN,
+    Name,
+    PositiveDuration,
+    Text,
+    Tier,
+    _text,
+    format_duration,
+    parse_duration,
+)
+
+IMPACTS: Final = ("outage", "degraded", "single-user", "request")
+"""How badly an incident hurts, from worst to mildest."""
+Impact = Literal["outage", "degraded", "single-user", "request"]
+
+LEVEL_PATTERN: Final = r"^P[1-9]$"
+SCHEDULED: Final = "scheduled"
+
+LevelName = Annotated[
+    str,
+    BeforeValidator(_text("level", LEVEL_PATTERN, "a priority level name: P1, P2 ... P9")),
+    WithJsonSchema({"type": "string", "pattern": LEVEL_PATTERN}),
+]
+
+_check_restore = _text(
+    "restore",
+    f"{POSITIVE_DURATION_PATTERN}|^{SCHEDULED}$",
+    "a restore target: a duration like 4h or 2d, or `scheduled`",
+)
+
+
+def _restore(value: object) -> dt.timedelta | None:
+    text = _check_restore(value)
+    return None if text == SCHEDULED else parse_duration(text)
+
+
+RestoreTarget = Annotated[
+    dt.timedelta | None,
+    BeforeValidator(_restore),
+    PlainSerializer(lambda v: SCHEDULED if v is None else format_duration(v), return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": POSITIVE_DURATION_PATTERN}, {"const": SCHEDULED}],
+            "description": "A duration on the level's clock, or `scheduled` (done at an agreed time).",
+        }
+    ),
+]
+
+
+class Level(Model):
+    """One priority tier with its targets, measured on its clock."""
+
+    name: LevelName
+    description: Text
+    response: PositiveDuration
+    """Time to first response, in the clock's working time."""
+    restore: RestoreTarget
+    """Time to restore service, in the clock's working time; `scheduled` when agreed case by case."""
+    clock: Name = ALWAYS
+    """Calendar the targets run on (`always` = 24x7)."""
+    status_update_every: PositiveDuration | None = None
+    """How often stakeholders get a status update while the incident is open."""
+
+    @property
+    def is_scheduled(self) -> bool:
+        """True when restoring is scheduled case by case rather than bound by a target."""
+        return self.restore is None
+
+
+class Condition(Model):
+    """What a rule matches; every listed condition must hold, an omitted one matches anything."""
+
+    tier: list[Tier] | None = Field(default=None, min_length=1)
+    impact: list[Impact] | None = Field(default=None, min_length=1)
+    labels: dict[str, str] | None = None
+    """Service labels that must all match."""
+
+
+class Rule(Model):
+    """Maps matching incidents to a level; the first matching rule wins."""
+
+    when: Condition
+    level: LevelName
+
+
+class PriorityPolicySpec(Spec):
+    """Priority levels and the ordered rules that pick one."""
+
+    description: Text | None = None
+    levels: list[Level] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+    default: LevelName
+    """Level used when no rule matches."""
+
+    def references(self) -> Iterator[Reference]:
+        for i, level in enumerate(self.levels):
+            yield Reference("Calendar", level.clock, ("spec", "levels", i, "clock"))
+        for i, rule in enumerate(self.rules):
+            yield Reference("level", rule.level, ("spec", "rules", i, "level"))
+        yield Reference("level", self.default, ("spec", "default"))
+
+    def level(self, name: str) -> Level | None:
+        """The level called ``name``, if any."""
+        return next((level for level in self.levels if level.name == name), None)
+
+
+class PriorityPolicy(Resource):
+    """A priority policy."""
+
+    KIND = "PriorityPolicy"
+    kind: Literal["PriorityPolicy"]
+    spec: PriorityPolicySpec

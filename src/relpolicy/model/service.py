@@ -1,0 +1,140 @@
+"""Service: a thing that can be down, with its owner, dependencies, recovery and runbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from relpolicy.model.base import Model, Reference, Resource, Spec, refs
+from relpolicy.model.types import Count, Date, Flag, Name, PositiveDuration, Text, Tier, _fail
+
+DependencyType = Literal["hard", "soft"]
+
+
+class Dependency(Model):
+    """Something this service needs: one service, or redundant alternatives (`anyOf`)."""
+
+    service: Name | None = None
+    any_of: list[Name] | None = Field(default=None, min_length=2)
+    """Redundant alternatives: the dependency is up while any one of them is up."""
+    type: DependencyType = "hard"
+    """`hard`: its outage takes this service down; `soft`: it only degrades it."""
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.service is None) == (self.any_of is None):
+            raise _fail("dependency", "name either a `service` or `anyOf` alternatives, not both or neither")
+        return self
+
+    model_config = {"json_schema_extra": {"oneOf": [{"required": ["service"]}, {"required": ["anyOf"]}]}}
+
+    @property
+    def is_hard(self) -> bool:
+        """Does an outage of this dependency take the service down?"""
+        return self.type == "hard"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The services this entry names."""
+        return (self.service,) if self.service is not None else tuple(self.any_of or ())
+
+
+class Backups(Model):
+    """How the service's data is backed up."""
+
+    copies: Count
+    """Copies of the data besides the live one."""
+    media: list[Text] = Field(default_factory=list)
+    """Kinds of storage the copies are on (disk, object-storage, tape...)."""
+    offsite: Flag = False
+    """At least one copy is in another site or region."""
+    offline: Flag = False
+    """At least one copy is offline or immutable."""
+    every: PositiveDuration
+    """Interval between backups."""
+
+
+class Recovery(Model):
+    """Recovery objectives and evidence that restoring works."""
+
+    rto: PositiveDuration | None = None
+    """Recovery time objective: longest acceptable time to restore."""
+    rpo: PositiveDuration | None = None
+    """Recovery point objective: most data, in time, that may be lost."""
+    backups: Backups | None = None
+    last_restore_test: Date | None = None
+    restore_test_every: PositiveDuration = dt.timedelta(days=90)
+    """How often a restore must be tested."""
+
+
+class Patching(Model):
+    """How quickly fixes reach the service."""
+
+    cadence: PositiveDuration | None = None
+    """Regular patch interval."""
+    emergency_within: PositiveDuration | None = None
+    """Deadline for a known-exploited vulnerability."""
+
+
+class Link(Model):
+    """A link in a runbook."""
+
+    title: Text
+    url: Text
+
+
+class Runbook(Model):
+    """What the on-call engineer does."""
+
+    diagnose: list[Text] = Field(default_factory=list)
+    restore: list[Text] = Field(default_factory=list)
+    verify: list[Text] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+
+
+class ServiceSpec(Spec):
+    """A service."""
+
+    description: Text
+    owner: Name | None = None
+    """Team that owns the service."""
+    tier: Tier
+    lifecycle: Literal["experimental", "production", "deprecated"] = "production"
+    coverage: Name | None = None
+    """Calendar of the hours the service must be supported; defaults to the owner's coverage."""
+    escalation_policy: Name | None = None
+    """Defaults to the owner's escalation policy."""
+    priority_policy: Name | None = None
+    """Defaults to the only priority policy, when there is one."""
+    customer_facing: Flag = False
+    depends_on: list[Dependency] = Field(default_factory=list)
+    recovery: Recovery | None = None
+    patching: Patching | None = None
+    runbook: Runbook | None = None
+
+    def references(self) -> Iterator[Reference]:
+        if self.owner is not None:
+            yield Reference("Team", self.owner, ("spec", "owner"))
+        if self.coverage is not None:
+            yield Reference("Calendar", self.coverage, ("spec", "coverage"))
+        if self.escalation_policy is not None:
+            yield Reference("EscalationPolicy", self.escalation_policy, ("spec", "escalationPolicy"))
+        if self.priority_policy is not None:
+            yield Reference("PriorityPolicy", self.priority_policy, ("spec", "priorityPolicy"))
+        for i, dependency in enumerate(self.depends_on):
+            if dependency.service is not None:
+                yield Reference("Service", dependency.service, ("spec", "dependsOn", i, "service"))
+            else:
+                yield from refs("Service", dependency.any_of or [], "spec", "dependsOn", i, "anyOf")
+
+
+class Service(Resource):
+    """A service."""
+
+    KIND = "Service"
+    kind: Literal["Service"]
+    spec: ServiceSpec

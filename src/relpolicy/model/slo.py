@@ -1,0 +1,102 @@
+"""SLO: a target on one indicator of one service (field names follow OpenSLO where they agree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Annotated, Final, Literal
+
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+
+from relpolicy.model.base import Model, Reference, Resource, Spec
+from relpolicy.model.types import Flag, Name, Percentage, Text, _text
+
+TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]*[dw]|month|quarter|year)$"
+LATENCY_PATTERN: Final = r"^[1-9][0-9]*(ms|s)$"
+
+TimeWindow = Annotated[
+    str,
+    BeforeValidator(
+        _text(
+            "time_window",
+            TIME_WINDOW_PATTERN,
+            "a time window: a rolling number of days or weeks (30d, 4w), or a calendar `month`, `quarter` or `year`",
+        )
+    ),
+    WithJsonSchema({"type": "string", "pattern": TIME_WINDOW_PATTERN}),
+]
+
+
+def _latency(value: object) -> dt.timedelta:
+    text = _text("latency", LATENCY_PATTERN, "a latency threshold: write it like 300ms or 2s")(value)
+    amount, unit = re.fullmatch(r"([0-9]+)(ms|s)", text).groups()  # type: ignore[union-attr]
+    return dt.timedelta(milliseconds=int(amount)) if unit == "ms" else dt.timedelta(seconds=int(amount))
+
+
+LatencyThreshold = Annotated[
+    dt.timedelta,
+    BeforeValidator(_latency),
+    PlainSerializer(lambda v: f"{int(v.total_seconds() * 1000)}ms", return_type=str),
+    WithJsonSchema({"type": "string", "pattern": LATENCY_PATTERN}),
+]
+
+
+class AvailabilityIndicator(Model):
+    """The share of time (or of requests) the service works."""
+
+    type: Literal["availability"]
+    description: Text | None = None
+
+
+class LatencyIndicator(Model):
+    """The share of requests served faster than a threshold."""
+
+    type: Literal["latency"]
+    threshold: LatencyThreshold
+    description: Text | None = None
+
+
+class CustomIndicator(Model):
+    """Any other indicator, described in words."""
+
+    type: Literal["custom"]
+    description: Text
+
+
+Indicator = Annotated[
+    AvailabilityIndicator | LatencyIndicator | CustomIndicator,
+    Field(discriminator="type"),
+]
+
+
+class SLOSpec(Spec):
+    """An objective for one indicator of one service."""
+
+    service: Name
+    description: Text | None = None
+    indicator: Indicator
+    objective: Percentage
+    """Target percentage of good time or good requests over the window."""
+    time_window: TimeWindow = "30d"
+    """Rolling `Nd`/`Nw`, or calendar `month`, `quarter`, `year`."""
+    sla: Percentage | None = None
+    """The customer-facing promise, if any (should be looser than the objective)."""
+    maintenance_counts_against_budget: Flag = False
+    """Whether planned maintenance spends the error budget."""
+
+    def references(self) -> Iterator[Reference]:
+        yield Reference("Service", self.service, ("spec", "service"))
+
+    @property
+    def is_availability(self) -> bool:
+        """Is this an availability objective?"""
+        return self.indicator.type == "availability"
+
+
+class SLO(Resource):
+    """A service level objective."""
+
+    KIND = "SLO"
+    kind: Literal["SLO"]
+    spec: SLOSpec

@@ -1,0 +1,44 @@
+"""Team: owners and responders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from relpolicy.model.base import Model, Reference, Resource, Spec
+from relpolicy.model.types import Email, Name, Text
+
+
+class Member(Model):
+    """A person in the team."""
+
+    name: Text
+    email: Email
+    role: Text | None = None
+    """What they do in the team (lead, engineer, on-call...)."""
+
+
+class TeamSpec(Spec):
+    """Who owns services and answers for them."""
+
+    description: Text | None = None
+    members: list[Member] = Field(min_length=1)
+    coverage: Name
+    """Calendar of the hours this team answers (`always` for 24x7 on-call)."""
+    escalation_policy: Name | None = None
+    """Escalation policy used for this team's services unless a service names its own."""
+
+    def references(self) -> Iterator[Reference]:
+        yield Reference("Calendar", self.coverage, ("spec", "coverage"))
+        if self.escalation_policy is not None:
+            yield Reference("EscalationPolicy", self.escalation_policy, ("spec", "escalationPolicy"))
+
+
+class Team(Resource):
+    """A team."""
+
+    KIND = "Team"
+    kind: Literal["Team"]
+    spec: TeamSpec

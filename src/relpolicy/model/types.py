@@ -1,0 +1,281 @@
+"""Value types shared by the models: names, durations, percentages, times of day, dates.
+
+Each type validates the raw YAML value itself (strings stay strings: ``tier: "1"`` is not an
+integer), gives a message that says what to write instead, and publishes the same constraint in
+the JSON Schema, so that the models and ``schemas/`` accept exactly the same documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cache
+from typing import Annotated, Any, Final, TypeAlias, TypeVar
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+T = TypeVar("T")
+
+NAME_PATTERN: Final = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+_DURATION_UNITS: Final = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+DURATION_PATTERN: Final = r"^(?=.)([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
+POSITIVE_DURATION_PATTERN: Final = r"^(?=.*[1-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
+_CLOCK: Final = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+LOCAL_TIME_PATTERN: Final = rf"^{_CLOCK}$"
+TIME_RANGE_PATTERN: Final = rf"^{_CLOCK}-({_CLOCK}|24:00)$"
+DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN: Final = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+LABEL_KEY_PATTERN: Final = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+
+
+CUSTOM_ERROR_PREFIX: Final = "relpolicy_"
+"""Marks validation errors whose message relpolicy wrote (and which need no rewording)."""
+
+
+def _fail(code: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return f"`{value}`"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean `{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"`{value}`"
+
+
+def _text(code: str, pattern: str, advice: str) -> Callable[[object], str]:
+    """A validator that takes only a string matching ``pattern``."""
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not compiled.search(value):
+            raise _fail(code, f"{_describe(value)} is not {advice}")
+        return value
+
+    return check
+
+
+def _schema(pattern: str, description: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description})
+
+
+Name: TypeAlias = Annotated[
+    str,
+    BeforeValidator(
+        _text(
+            "name",
+            NAME_PATTERN,
+            "a valid name: use lowercase letters, digits and `-`, at most 63 characters, "
+            "starting and ending with a letter or digit",
+        )
+    ),
+    _schema(NAME_PATTERN, "A lowercase DNS label: letters, digits and '-', at most 63 characters."),
+]
+
+Email: TypeAlias = Annotated[
+    str, BeforeValidator(_text("email", EMAIL_PATTERN, "an email address")), _schema(EMAIL_PATTERN, "An email address.")
+]
+
+LabelKey: TypeAlias = Annotated[
+    str,
+    BeforeValidator(_text("label_key", LABEL_KEY_PATTERN, "a valid label key (like `domain` or `example.com/team`)")),
+    _schema(LABEL_KEY_PATTERN, "A Kubernetes-style label key."),
+]
+
+Text: TypeAlias = Annotated[
+    str,
+    BeforeValidator(_text("text", r"\S", "a non-empty string")),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"}),
+]
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``; ``text`` must match DURATION_PATTERN."""
+    seconds = sum(int(amount) * _DURATION_UNITS[unit] for amount, unit in re.findall(r"([0-9]+)([wdhms])", text))
+    return dt.timedelta(seconds=seconds)
+
+
+def format_duration(value: dt.timedelta) -> str:
+    """The shortest duration string for ``value``: ``timedelta(minutes=90)`` -> ``"1h30m"``."""
+    seconds = int(value.total_seconds())
+    if seconds == 0:
+        return "0s"
+    parts = []
+    for unit, size in _DURATION_UNITS.items():
+        if unit == "w" and seconds % size:
+            continue  # "10d" reads better than "1w3d"
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{unit}")
+    return "".join(parts)
+
+
+_DURATION_ADVICE: Final = "a duration: write a number and a unit, like 30s, 15m, 4h, 1h30m, 2d or 1w"
+
+
+def _duration(pattern: str, advice: str) -> Callable[[object], dt.timedelta]:
+    check = _text("duration", pattern, advice)
+    return lambda value: parse_duration(check(value))
+
+
+Duration: TypeAlias = Annotated[
+    dt.timedelta,
+    BeforeValidator(_duration(DURATION_PATTERN, _DURATION_ADVICE)),
+    PlainSerializer(format_duration, return_type=str),
+    _schema(DURATION_PATTERN, "A duration such as 30s, 15m, 4h, 1h30m, 2d or 1w."),
+]
+
+PositiveDuration: TypeAlias = Annotated[
+    dt.timedelta,
+    BeforeValidator(_duration(POSITIVE_DURATION_PATTERN, f"{_DURATION_ADVICE} (longer than zero)")),
+    PlainSerializer(format_duration, return_type=str),
+    _schema(POSITIVE_DURATION_PATTERN, "A duration longer than zero, such as 30s, 15m, 4h, 1h30m, 2d or 1w."),
+]
+
+
+def _percentage(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail("percentage", f"{_describe(value)} is not a percentage: write a number such as 99.9")
+    number = Decimal(str(value))
+    if not (0 < number < 100):  # also false for NaN
+        raise _fail("percentage", f"{value} is not a percentage strictly between 0 and 100")
+    return number
+
+
+Percentage: TypeAlias = Annotated[
+    Decimal,
+    BeforeValidator(_percentage),
+    PlainSerializer(float, return_type=float),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "exclusiveMaximum": 100,
+            "description": "A percentage strictly between 0 and 100, such as 99.9.",
+        }
+    ),
+]
+
+
+def _tier(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise _fail("tier", f"{_describe(value)} is not a tier: use 1 (most critical) to 4 (least)")
+    return value
+
+
+Tier: TypeAlias = Annotated[
+    int,
+    BeforeValidator(_tier),
+    WithJsonSchema(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 4,
+            "description": "1 = revenue or safety critical ... 4 = low.",
+        }
+    ),
+]
+
+
+def _strict(kind: type[T], noun: str) -> Callable[[object], T]:
+    def check(value: object) -> T:
+        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
+            raise _fail("type", f"{_describe(value)} is not {noun}")
+        return value
+
+    return check
+
+
+Flag: TypeAlias = Annotated[bool, BeforeValidator(_strict(bool, "true or false")), WithJsonSchema({"type": "boolean"})]
+Count: TypeAlias = Annotated[
+    int,
+    BeforeValidator(_strict(int, "a whole number")),
+    WithJsonSchema({"type": "integer", "minimum": 0}),
+]
+
+LocalTime: TypeAlias = Annotated[
+    str,
+    BeforeValidator(_text("time", LOCAL_TIME_PATTERN, "a time of day: write HH:MM on a 24-hour clock, like 02:00")),
+    _schema(LOCAL_TIME_PATTERN, "A local time of day, HH:MM (24-hour clock)."),
+]
+
+TimeRange: TypeAlias = Annotated[
+    str,
+    BeforeValidator(
+        _text(
+            "time_range",
+            TIME_RANGE_PATTERN,
+            "a range of hours: write HH:MM-HH:MM, like 09:00-17:30 (22:00-06:00 crosses midnight)",
+        )
+    ),
+    _schema(TIME_RANGE_PATTERN, "Working hours HH:MM-HH:MM; an end before the start crosses midnight."),
+]
+
+
+def _date(value: object) -> dt.date:
+    text = _text("date", DATE_PATTERN, "a date: write YYYY-MM-DD")(value)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail("date", f"`{text}` is not a real date") from None
+
+
+Date: TypeAlias = Annotated[
+    dt.date,
+    BeforeValidator(_date),
+    PlainSerializer(dt.date.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
+def _datetime(value: object) -> dt.datetime:
+    text = _text(
+        "datetime",
+        DATETIME_PATTERN,
+        "a date and time with a UTC offset: write it like 2026-12-24T18:00:00-05:00 or 2026-12-24T23:00:00Z",
+    )(value)
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail("datetime", f"`{text}` is not a real date and time") from None
+
+
+OffsetDatetime: TypeAlias = Annotated[
+    dt.datetime,
+    BeforeValidator(_datetime),
+    PlainSerializer(dt.datetime.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
+]
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _timezone(value: object) -> str:
+    text = _text("timezone", r"^\S+$", "a time zone name")(value)
+    if text not in _known_zones():
+        raise _fail("timezone", f"`{text}` is not an IANA time zone name (like Europe/London or America/New_York)")
+    return text
+
+
+TimeZone: TypeAlias = Annotated[
+    str,
+    BeforeValidator(_timezone),
+    WithJsonSchema({"type": "string", "description": "An IANA time zone name, such as Europe/London."}),
+]

@@ -1,0 +1,142 @@
+"""The policy set: every valid resource by kind and name, where it was written, and lookups.
+
+Assembling the set reports RP105 duplicate-name. Everything downstream (graph, rules, renderers)
+reads resources through a :class:`PolicySet` and locates findings through :meth:`PolicySet.locate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from relpolicy.findings import Location, Problem, Related
+from relpolicy.model.base import Resource
+from relpolicy.model.build import Built, Origin
+from relpolicy.model.calendar import Calendar
+from relpolicy.model.escalation import EscalationPolicy
+from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow
+from relpolicy.model.priority import PriorityPolicy
+from relpolicy.model.service import Service
+from relpolicy.model.slo import SLO
+from relpolicy.model.team import Team
+from relpolicy.source.positions import KeyPath, format_key_path
+
+R = TypeVar("R", bound=Resource)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceId:
+    """A resource's identity: its kind and name."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(slots=True)
+class PolicySet:
+    """All valid resources, indexed by kind and name, with their origins."""
+
+    resources: dict[ResourceId, Resource] = field(default_factory=dict)
+    origins: dict[ResourceId, Origin] = field(default_factory=dict)
+
+    def of_kind(self, kind: type[R]) -> list[R]:
+        """Every resource of one kind, sorted by name."""
+        found = [r for rid, r in self.resources.items() if rid.kind == kind.KIND]
+        return sorted((r for r in found if isinstance(r, kind)), key=lambda r: r.name)
+
+    def get(self, kind: type[R], name: str) -> R | None:
+        """The resource of ``kind`` called ``name``, if any."""
+        resource = self.resources.get(ResourceId(kind.KIND, name))
+        return resource if isinstance(resource, kind) else None
+
+    def names(self, kind: str) -> list[str]:
+        """The names of every resource of ``kind``."""
+        return sorted(rid.name for rid in self.resources if rid.kind == kind)
+
+    def locate(self, resource: Resource, *path: str | int, key: bool = False) -> Location:
+        """The location of the node at ``path`` in ``resource``'s document."""
+        origin = self.origins[ResourceId(resource.KIND, resource.name)]
+        return origin.document.positions.locate(path, key=key)
+
+    def subject(self, resource: Resource, *path: str | int) -> str:
+        """A line-independent identity for a node, used by baselines and fingerprints."""
+        return f"{resource.KIND}/{resource.name}:{format_key_path(path)}"
+
+    def problem(
+        self, rule_id: str, message: str, resource: Resource, path: KeyPath, *related: Related, key: bool = False
+    ) -> Problem:
+        """A problem located at ``path`` in ``resource``."""
+        return Problem(rule_id, message, self.locate(resource, *path, key=key), self.subject(resource, *path), related)
+
+    @property
+    def services(self) -> list[Service]:
+        """Every service, sorted by name."""
+        return self.of_kind(Service)
+
+    @property
+    def teams(self) -> list[Team]:
+        """Every team, sorted by name."""
+        return self.of_kind(Team)
+
+    @property
+    def calendars(self) -> list[Calendar]:
+        """Every declared calendar (the built-in `always` is not one)."""
+        return self.of_kind(Calendar)
+
+    @property
+    def escalation_policies(self) -> list[EscalationPolicy]:
+        """Every escalation policy."""
+        return self.of_kind(EscalationPolicy)
+
+    @property
+    def priority_policies(self) -> list[PriorityPolicy]:
+        """Every priority policy."""
+        return self.of_kind(PriorityPolicy)
+
+    @property
+    def slos(self) -> list[SLO]:
+        """Every SLO."""
+        return self.of_kind(SLO)
+
+    @property
+    def maintenance_windows(self) -> list[MaintenanceWindow]:
+        """Every maintenance window."""
+        return self.of_kind(MaintenanceWindow)
+
+    @property
+    def change_freezes(self) -> list[ChangeFreeze]:
+        """Every change freeze."""
+        return self.of_kind(ChangeFreeze)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(sorted(self.resources.values(), key=lambda r: (r.KIND, r.name)))
+
+
+def assemble(built: Sequence[Built]) -> tuple[PolicySet, list[Problem]]:
+    """Index resources by (kind, name); a second resource with a taken name is RP105."""
+    policy = PolicySet()
+    problems: list[Problem] = []
+    for item in built:
+        rid = ResourceId(item.resource.KIND, item.resource.name)
+        if rid in policy.resources:
+            first = policy.origins[rid]
+            here = item.origin.document.positions.locate(("metadata", "name"))
+            there = first.document.positions.locate(("metadata", "name"))
+            problems.append(
+                Problem(
+                    "RP105",
+                    f"duplicate name: {rid.kind} `{rid.name}` is already defined at {there}; "
+                    "this definition is ignored",
+                    here,
+                    f"{rid}:metadata.name#{here.path}",
+                    (Related(there, f"{rid} first defined here"),),
+                )
+            )
+            continue
+        policy.resources[rid] = item.resource
+        policy.origins[rid] = item.origin
+    return policy, problems

@@ -1,0 +1,101 @@
+"""The rule framework: rule metadata, the context rules read, and the ``@rule`` decorator.
+
+A rule is frozen metadata plus a generator of problems. Its docstring has a fixed shape, read by
+``relpolicy explain``, ``relpolicy rules`` and ``docs/rules.md``::
+
+    Why the rule exists, in one or more paragraphs.
+
+    Failing example:
+
+        <a complete policy, indented, that triggers the rule>
+
+    Passing example:
+
+        <the same policy, fixed>
+
+The examples are executed by the test suite, so the documentation cannot drift from the code.
+Rules that the pipeline itself reports (RP1xx, found while loading) are declared with
+:func:`declare` and have no check function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from relpolicy.findings import Problem, Severity
+from relpolicy.policy import PolicySet
+
+RULE_ID_PATTERN = re.compile(r"^RP[1-9][0-9]{2}$")
+RULE_NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SECTION = re.compile(r"^(Failing|Passing) example:\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may read: the policy set and the date the check is made as of."""
+
+    policy: PolicySet
+    as_of: dt.date
+
+
+Check = Callable[[RuleContext], Iterable[Problem]]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """A rule's documentation, split from its docstring."""
+
+    rationale: str
+    failing: str
+    passing: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule: stable id, kebab-case name, default severity, summary, docs, and its check."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: RuleDoc
+    check: Check | None = None
+    """None for rules that loading reports (RP1xx)."""
+
+
+def parse_doc(docstring: str | None, where: str) -> RuleDoc:
+    """Split a rule docstring into rationale, failing example and passing example."""
+    text = inspect.cleandoc(docstring or "")
+    parts = _SECTION.split(text)
+    if len(parts) != 5 or parts[1] != "Failing" or parts[3] != "Passing":
+        msg = f"{where}: the docstring needs a rationale, then 'Failing example:' and 'Passing example:' sections"
+        raise ValueError(msg)
+    rationale, _, failing, _, passing = parts
+    return RuleDoc(rationale.strip(), textwrap.dedent(failing).strip() + "\n", textwrap.dedent(passing).strip() + "\n")
+
+
+def _validate(rule_id: str, name: str) -> None:
+    if not RULE_ID_PATTERN.match(rule_id) or not RULE_NAME_PATTERN.match(name):
+        msg = f"bad rule id or name: {rule_id} {name}"
+        raise ValueError(msg)
+
+
+def rule(*, id: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:  # noqa: A002
+    """Declare a rule whose check is the decorated function (its docstring is the doc)."""
+    _validate(id, name)
+
+    def decorate(check: Check) -> Rule:
+        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id), check)
+
+    return decorate
+
+
+def declare(*, id: str, name: str, severity: Severity, summary: str, doc: str) -> Rule:  # noqa: A002
+    """Declare a rule that the loading pipeline reports itself."""
+    _validate(id, name)
+    return Rule(id, name, severity, summary, parse_doc(doc, id))

@@ -1,0 +1,86 @@
+"""RP2xx: names that point nowhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from relpolicy.findings import Problem, Severity
+from relpolicy.model.base import Reference, Resource
+from relpolicy.model.build import did_you_mean
+from relpolicy.model.calendar import ALWAYS
+from relpolicy.model.priority import PriorityPolicy
+from relpolicy.rules._framework import RuleContext, rule
+
+_NOUNS: Final = {"person": "team member with the email", "level": "priority level"}
+
+
+@rule(
+    id="RP201",
+    name="unknown-reference",
+    severity=Severity.ERROR,
+    summary="A name points to no resource: dependency, owner, calendar, escalation policy, SLO or window "
+    "service, notified team or person, priority level.",
+)
+def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
+    """A reference to something that does not exist breaks every check that follows it: an
+    owner that is not a team has nobody to page, a dependency on an unknown service drops out of
+    the graph. Each dangling name is reported where it is written, with the closest existing
+    name when it looks like a typo.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec:
+          description: Takes orders.
+          tier: 1
+          owner: paymnts
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec:
+          description: Takes orders.
+          tier: 1
+          owner: payments
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """
+    policy = ctx.policy
+    names = {kind: policy.names(kind) for kind in ("Service", "Team", "EscalationPolicy", "PriorityPolicy")}
+    names["Calendar"] = sorted([*policy.names("Calendar"), ALWAYS])
+    names["person"] = sorted({m.email for team in policy.teams for m in team.spec.members})
+    for resource in policy:
+        for reference in resource.references():
+            known = _known_names(resource, reference, names)
+            if reference.name not in known:
+                yield policy.problem(
+                    "RP201", _message(reference, known), resource, reference.path
+                )
+
+
+def _known_names(resource: Resource, reference: Reference, names: dict[str, list[str]]) -> list[str]:
+    if reference.kind == "level":
+        assert isinstance(resource, PriorityPolicy)  # noqa: S101 - only priority policies name levels
+        return [level.name for level in resource.spec.levels]
+    return names[reference.kind]
+
+
+def _message(reference: Reference, known: list[str]) -> str:
+    noun = _NOUNS.get(reference.kind, reference.kind)
+    hint = did_you_mean(reference.name, known)
+    if not hint and len(known) <= 8:
+        hint = f"; known: {', '.join(known)}" if known else f"; there is no {noun} at all"
+    return f"no {noun} `{reference.name}`{hint}"
+
+
+RULES: Final = (unknown_reference,)

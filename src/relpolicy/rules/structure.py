@@ -1,0 +1,238 @@
+"""RP1xx: problems found while reading files, before any policy meaning is checked.
+
+The loader, the YAML parser and model building report these; this module holds their metadata
+and documentation.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from relpolicy.findings import Severity
+from relpolicy.rules._framework import Rule, declare
+
+UNREADABLE_FILE = declare(
+    id="RP100",
+    name="unreadable-file",
+    severity=Severity.ERROR,
+    summary="A policy file cannot be read: not UTF-8, too large, or an I/O error such as a symlink loop.",
+    doc="""
+    relpolicy reads policy files as UTF-8 text up to 8 MiB. A file it cannot read is reported
+    where the problem is (the first byte that is not UTF-8, for instance) and skipped; every
+    other file is still checked.
+
+    Failing example:
+
+        # saved as Latin-1: the byte 0xe9 of "café" is not UTF-8
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: caf\xe9}
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: cafe}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+YAML_SYNTAX = declare(
+    id="RP101",
+    name="yaml-syntax",
+    severity=Severity.ERROR,
+    summary="A file is not valid YAML, or uses YAML features that policies refuse (tags, alias bombs).",
+    doc="""
+    The parser stops at a syntax error and reports the line and column where it noticed it;
+    documents before the error are still checked. Policies are plain data: tags such as
+    `!!python/object` are refused rather than constructed, aliases may not expand a document
+    beyond 10,000 nodes, and nesting is capped at 64 levels.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments
+        spec: {}
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+DUPLICATE_KEY = declare(
+    id="RP102",
+    name="duplicate-key",
+    severity=Severity.ERROR,
+    summary="A mapping has the same key twice.",
+    doc="""
+    YAML forbids duplicate keys, yet most loaders silently keep one of the values, so the
+    policy that runs is not the one a reviewer reads. relpolicy keeps the first value and points
+    at both keys.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          coverage: uk-business
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+SCHEMA_VIOLATION = declare(
+    id="RP103",
+    name="schema-violation",
+    severity=Severity.ERROR,
+    summary="A document does not match its kind's schema: unknown or missing field, wrong type or value.",
+    doc="""
+    Every kind has a JSON Schema (in `schemas/`, generated from the models). A document that
+    does not match is reported at the offending key or value, with a suggestion for misspelt
+    field names, and is left out of the policy checks.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          membrs: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+UNKNOWN_API_VERSION_OR_KIND = declare(
+    id="RP104",
+    name="unknown-api-version-or-kind",
+    severity=Severity.ERROR,
+    summary="A document's apiVersion or kind is missing or unknown.",
+    doc="""
+    `apiVersion` selects the schema and `kind` the model. An unknown value is reported with the
+    supported ones, and a suggestion when it looks like a typo.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Teams
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+DUPLICATE_NAME = declare(
+    id="RP105",
+    name="duplicate-name",
+    severity=Severity.ERROR,
+    summary="Two resources of the same kind have the same name.",
+    doc="""
+    Names are unique per kind: references would be ambiguous otherwise. The second definition
+    is reported, pointing back at the first, and ignored.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Bo Chen, email: bo@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members:
+            - {name: Ana Lima, email: ana@example.com}
+            - {name: Bo Chen, email: bo@example.com}
+    """,
+)
+
+DEPRECATED_API_VERSION = declare(
+    id="RP106",
+    name="deprecated-api-version",
+    severity=Severity.WARNING,
+    summary="A document uses an apiVersion that still loads but is deprecated.",
+    doc="""
+    When a new apiVersion arrives the old one keeps loading, with this finding on every
+    document that uses it, until `relpolicy migrate` has rewritten the files. relpolicy.dev/v1
+    is the current version, so today this fires only for versions a future release deprecates
+    (the example assumes a deprecated `relpolicy.dev/v1beta1`).
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1beta1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
+RULES: Final = (
+    UNREADABLE_FILE,
+    YAML_SYNTAX,
+    DUPLICATE_KEY,
+    SCHEMA_VIOLATION,
+    UNKNOWN_API_VERSION_OR_KIND,
+    DUPLICATE_NAME,
+    DEPRECATED_API_VERSION,
+)

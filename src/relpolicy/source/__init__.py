@@ -1,0 +1,1 @@
+"""Reading policy files: discovery, decoding, safe YAML parsing with source positions."""

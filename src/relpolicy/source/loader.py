@@ -1,0 +1,131 @@
+"""Finding policy files under the roots, reading them defensively, and parsing them.
+
+This is an edge of the pipeline: the only place (with config and the CLI) that touches the file
+system. Every file that cannot be used becomes an RP100/RP101 problem with a location, and the
+other files are still loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from relpolicy.errors import RelpolicyError
+from relpolicy.findings import Location, Problem
+from relpolicy.source.parse import ParsedDocument, parse_yaml
+
+MAX_FILE_BYTES: Final = 8 * 1024 * 1024
+"""Largest policy file read; a service takes ~2 KiB, so this is far beyond any real file."""
+
+POLICY_SUFFIXES: Final = (".yaml", ".yml")
+CONFIG_FILE_NAMES: Final = frozenset({"relpolicy.yaml", ".relpolicy.yaml"})
+"""Project configuration files, which are not policy documents."""
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """Everything read from the policy roots."""
+
+    sources: dict[str, str] = field(default_factory=dict)
+    """Text of every decoded file, by display path, for code frames."""
+    documents: list[ParsedDocument] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A stable, POSIX-style path for output: relative to ``base`` (the cwd) when inside it."""
+    base = base or Path.cwd()
+    try:
+        return path.absolute().relative_to(base.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(roots: Sequence[Path]) -> list[Path]:
+    """Every policy file under ``roots`` (files are taken as given), sorted, without duplicates.
+
+    Hidden directories (``.git``) are skipped. Directory symlinks are followed once each, so a
+    symlink loop ends the walk instead of recursing forever.
+    """
+    found: dict[str, Path] = {}
+    for root in roots:
+        if not root.exists() and not root.is_symlink():
+            msg = f"{root}: no such file or directory"
+            raise RelpolicyError(msg)
+        files = [root] if not root.is_dir() else _walk(root)
+        for path in files:
+            found.setdefault(os.path.normpath(path), path)
+    return [found[key] for key in sorted(found)]
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    visited: set[tuple[int, int]] = set()
+    for directory, subdirs, files in os.walk(root, followlinks=True):
+        try:
+            stat = Path(directory).stat()
+        except OSError:
+            subdirs.clear()
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            subdirs.clear()
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(POLICY_SUFFIXES) and name not in CONFIG_FILE_NAMES:
+                yield Path(directory, name)
+
+
+def load(paths: Iterable[Path], base: Path | None = None) -> LoadResult:
+    """Read, decode and parse each file; problems are collected, never raised."""
+    result = LoadResult()
+    for path in paths:
+        shown = display_path(path, base)
+        text = _read_text(path, shown, result.problems)
+        if text is None:
+            continue
+        result.sources[shown] = text
+        parsed = parse_yaml(text, shown)
+        result.documents.extend(parsed.documents)
+        result.problems.extend(parsed.problems)
+    return result
+
+
+def _file_problem(shown: str, message: str, line: int = 1, col: int = 1) -> Problem:
+    return Problem("RP100", message, Location(shown, line, col, line, col + 1), f"{shown}#file")
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                _file_problem(
+                    shown,
+                    f"file is {size / 2**20:.1f} MiB; policy files are read up to "
+                    f"{MAX_FILE_BYTES // 2**20} MiB, so split it",
+                )
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(_file_problem(shown, f"cannot read the file: {error.strerror or error}"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        col = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+        problems.append(
+            _file_problem(
+                shown,
+                f"file is not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded; save it as UTF-8",
+                line,
+                col,
+            )
+        )
+        return None

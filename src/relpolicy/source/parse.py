@@ -1,0 +1,308 @@
+"""Safe YAML parsing into plain data plus a :class:`PositionIndex`, with libyaml on the hot path.
+
+Why not ``yaml.safe_load`` or ruamel.yaml? ``safe_load`` forgets where each node came from and
+silently keeps the last of two duplicate keys; ruamel.yaml's round-trip loader keeps positions
+but costs ~25x more (see docs/design.md). So the C parser composes the node graph (which carries
+start/end marks) and :class:`_Builder` turns nodes into ``dict``/``list``/scalars in one walk,
+recording positions, reporting duplicate keys, refusing tags that would construct objects, and
+capping alias expansion and nesting depth so that hostile input fails fast with a location.
+
+Plain scalars are resolved with the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules: ``NO``
+stays the country code, ``02:00`` stays a time of day (YAML 1.1 reads it as the integer 120) and
+``2026-12-25`` stays a string for the models to parse.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from relpolicy.findings import Location, Problem, Related
+from relpolicy.source.positions import KeyPath, PositionIndex, Span, format_key_path
+
+MAX_DEPTH: Final = 64
+"""Deepest nesting accepted; policy documents need about ten levels."""
+
+MAX_ALIAS_NODES: Final = 10_000
+"""Nodes that alias expansion may add to one document before it counts as an alias bomb."""
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = f"{_TAG}map", f"{_TAG}seq", f"{_TAG}merge"
+_TIMESTAMP = f"{_TAG}timestamp"  # kept as text: the models parse dates and datetimes
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """Implicit typing of plain scalars by the YAML 1.2 core schema."""
+
+
+_CORE_RULES: Final = (
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        _FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+    (_MERGE, r"^<<$", ["<"]),
+)
+for _tag, _pattern, _first in _CORE_RULES:
+    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
+
+    class _Composer(yaml.cyaml.CParser, _CoreResolver):
+        def __init__(self, text: str) -> None:
+            yaml.cyaml.CParser.__init__(self, text)
+            _CoreResolver.__init__(self)
+
+else:  # pragma: no cover - pure-Python fallback for interpreters without libyaml
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        _CoreResolver,
+    ):
+        def __init__(self, text: str) -> None:
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _CoreResolver.__init__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """One YAML document of a file: plain data and the positions of its nodes."""
+
+    index: int
+    """0-based position of the document in its file."""
+    data: Any
+    positions: PositionIndex
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """The documents that could be read from one file, and what was wrong with it."""
+
+    documents: list[ParsedDocument] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Rejected(Exception):  # noqa: N818 - internal control flow, never escapes this module
+    """Stops building a document that cannot be used (bad tag, bomb, too deep)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _span(node: Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def _location(file: str, node: Node) -> Location:
+    return Location(file, *_span(node))
+
+
+def _subject(file: str, index: int, path: KeyPath) -> str:
+    return f"{file}#{index}:{format_key_path(path)}"
+
+
+class _Builder:
+    """Turns one composed document into plain data, recording positions and problems."""
+
+    def __init__(self, file: str, index: int) -> None:
+        self.file = file
+        self.index = index
+        self.positions = PositionIndex(file)
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+        self._alias_nodes = 0
+
+    def problem(self, rule_id: str, message: str, node: Node, path: KeyPath, *related: Related) -> Problem:
+        return Problem(
+            rule_id, message, _location(self.file, node), _subject(self.file, self.index, path), related
+        )
+
+    def build(self, node: Node, path: KeyPath = (), depth: int = 0, *, via_alias: bool = False) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Rejected(
+                self.problem(
+                    "RP101", f"nesting is deeper than {MAX_DEPTH} levels; policy documents need far fewer", node, path
+                )
+            )
+        if not isinstance(node, ScalarNode):
+            if id(node) in self._seen:
+                via_alias = True
+            self._seen.add(id(node))
+        if via_alias:
+            self._alias_nodes += 1
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _Rejected(
+                    self.problem(
+                        "RP101",
+                        f"aliases expand this document to more than {MAX_ALIAS_NODES} nodes "
+                        "(an alias bomb?); write the values out or use fewer aliases",
+                        node,
+                        path,
+                    )
+                )
+        self.positions.values[path] = _span(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            self.expect_tag(node, _SEQ, path)
+            return [self.build(item, (*path, i), depth + 1, via_alias=via_alias) for i, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)  # noqa: S101 - the composer makes no other node kinds
+        self.expect_tag(node, _MAP, path)
+        return self.mapping(node, path, depth, via_alias=via_alias)
+
+    def expect_tag(self, node: Node, tag: str, path: KeyPath) -> None:
+        if node.tag != tag:
+            raise _Rejected(self.problem("RP101", _tag_message(node.tag), node, path))
+
+    def scalar(self, node: ScalarNode, path: KeyPath) -> Any:
+        tag, text = node.tag, node.value
+        if tag in (_STR, _TIMESTAMP):
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() == "true"
+        try:
+            if tag == _INT:
+                return _to_int(text)
+            if tag == _FLOAT:
+                return _to_float(text)
+        except ValueError:
+            kind = "an integer" if tag == _INT else "a number"
+            raise _Rejected(self.problem("RP101", f"`{text}` is tagged as {kind} but is not one", node, path)) from None
+        raise _Rejected(self.problem("RP101", _tag_message(tag), node, path))
+
+    def key(self, node: Node, path: KeyPath) -> str:
+        if not isinstance(node, ScalarNode):
+            raise _Rejected(
+                self.problem("RP101", "mapping keys must be plain scalars, not a mapping or a list", node, path)
+            )
+        if node.tag not in (_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP):
+            raise _Rejected(self.problem("RP101", _tag_message(node.tag), node, path))
+        return str(node.value)
+
+    def mapping(self, node: MappingNode, path: KeyPath, depth: int, *, via_alias: bool) -> dict[str, Any]:
+        # Merged keys first, so that explicit keys (and their positions) win wherever they stand.
+        data: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                for source in _merge_sources(value_node):
+                    if not isinstance(source, MappingNode):
+                        raise _Rejected(
+                            self.problem("RP101", "`<<` merges mappings only: use `<<: *anchor`", value_node, path)
+                        )
+                    for name, value in self.mapping(source, path, depth + 1, via_alias=True).items():
+                        data.setdefault(name, value)
+        first_seen: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            name = self.key(key_node, path)
+            child = (*path, name)
+            if name in first_seen:
+                first = first_seen[name]
+                self.problems.append(
+                    self.problem(
+                        "RP102",
+                        f"duplicate key `{name}`: first defined at line {first.start_mark.line + 1}; "
+                        "YAML tools disagree on which value wins, so relpolicy keeps the first",
+                        key_node,
+                        child,
+                        Related(_location(self.file, first), f"`{name}` first defined here"),
+                    )
+                )
+                continue
+            first_seen[name] = key_node
+            self.positions.keys[child] = _span(key_node)
+            data[name] = self.build(value_node, child, depth + 1, via_alias=via_alias)
+        return data
+
+
+def _merge_sources(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return [node]
+
+
+def _tag_message(tag: str) -> str:
+    shown = tag.replace(_TAG, "!!")
+    return f"the tag `{shown}` is not allowed: relpolicy reads plain YAML (mappings, lists, strings, numbers, booleans)"
+
+
+def _to_int(text: str) -> int:
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+def _to_float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return -math.inf if text.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    return float(text)
+
+
+def parse_yaml(text: str, file: str) -> ParseResult:
+    """Parse every document of ``text``; a syntax error ends the file but keeps earlier documents.
+
+    Empty documents (a stray ``---``) are skipped.
+    """
+    result = ParseResult()
+    composer = _Composer(text)
+    index = 0
+    try:
+        while composer.check_node():
+            node = composer.get_node()
+            builder = _Builder(file, index)
+            try:
+                data = builder.build(node)
+            except _Rejected as rejected:
+                result.problems.append(rejected.problem)
+            else:
+                if data is not None:
+                    result.documents.append(ParsedDocument(index, data, builder.positions))
+            result.problems.extend(builder.problems)
+            index += 1
+    except yaml.YAMLError as error:
+        result.problems.append(_syntax_problem(error, file, index))
+    finally:
+        composer.dispose()
+    return result
+
+
+def _syntax_problem(error: yaml.YAMLError, file: str, index: int) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if isinstance(error, yaml.MarkedYAMLError):
+        parts = [error.context, error.problem]
+        message = "; ".join(p for p in parts if p)
+    else:
+        message = str(error).splitlines()[0]
+    return Problem(
+        "RP101",
+        f"YAML syntax error: {message}",
+        Location(file, line, col, line, col + 1),
+        f"{file}#{index}:syntax",
+    )
