@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from relpolicy.model.types import LabelKey, Name, Text
@@ -76,7 +76,8 @@ class Resource(Model):
     """The envelope every document shares; subclasses narrow ``kind`` and ``spec``."""
 
     KIND: ClassVar[str]
-    api_version: Literal["relpolicy.dev/v1"]
+    api_version: Annotated[str, WithJsonSchema({"const": API_VERSION})]
+    """Selects the schema; the catalogue in `kinds.py` picked this model by it already."""
     metadata: Metadata
 
     @property

@@ -119,7 +119,7 @@ def _select_model(document: ParsedDocument, language: Language, problems: list[P
     versions = sorted(language.versions)
     supported = ", ".join(versions)
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    if api_version not in language.versions:
+    if not isinstance(api_version, str) or api_version not in language.versions:
         if api_version is None:
             message = f"missing `apiVersion`; supported: {supported}"
         else:
@@ -141,12 +141,21 @@ def _select_model(document: ParsedDocument, language: Language, problems: list[P
 
 
 def _schema_problems(error: ValidationError, model: type[Resource], document: ParsedDocument) -> Iterator[Problem]:
+    details = [(detail, *_resolve(document.data, model, detail["loc"])) for detail in error.errors(include_url=False)]
+    # A misspelt field is reported once, as unknown with a suggestion, not also as missing.
+    suggested = {
+        (path[:-1], closest_name(str(path[-1]), fields))
+        for detail, path, fields in details
+        if detail["type"] == "extra_forbidden"
+    }
     seen: set[tuple[KeyPath, str]] = set()
-    for detail in error.errors(include_url=False):
-        path, fields = _resolve(document.data, model, detail["loc"])
+    for detail, resolved, fields in details:
+        path = resolved
+        if detail["type"] == "missing" and (path, str(detail["loc"][-1])) in suggested:
+            continue
         if detail["type"] == "union_tag_invalid":
             path = (*path, str(detail["ctx"]["discriminator"]).strip("'"))  # point at the bad tag
-        message = _message(detail, path, fields)
+        message = _message(detail, resolved, fields)
         if (path, message) in seen:
             continue  # a union reports the same problem once per alternative
         seen.add((path, message))

@@ -6,7 +6,7 @@ from typing import Final
 
 from relpolicy.errors import RelpolicyError
 from relpolicy.rules import references, structure
-from relpolicy.rules._framework import Rule, RuleContext, RuleDoc
+from relpolicy.rules._framework import RULE_ID_PATTERN, Rule, RuleContext, RuleDoc
 
 __all__ = ["RULES", "Rule", "RuleContext", "RuleDoc", "by_id", "by_name", "lookup"]
 
@@ -24,7 +24,8 @@ def by_id(rule_id: str) -> Rule:
     try:
         return _BY_ID[rule_id.upper()]
     except KeyError:
-        raise RelpolicyError(f"unknown rule id `{rule_id}`; `relpolicy rules` lists them") from None
+        msg = f"unknown rule id `{rule_id}`; `relpolicy rules` lists them"
+        raise RelpolicyError(msg) from None
 
 
 def by_name(name: str) -> Rule:
@@ -32,9 +33,10 @@ def by_name(name: str) -> Rule:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise RelpolicyError(f"unknown rule name `{name}`; `relpolicy rules` lists them") from None
+        msg = f"unknown rule name `{name}`; `relpolicy rules` lists them"
+        raise RelpolicyError(msg) from None
 
 
 def lookup(key: str) -> Rule:
     """A rule by id or by name."""
-    return by_id(key) if key.upper() in _BY_ID else by_name(key)
+    return by_id(key) if RULE_ID_PATTERN.match(key.upper()) else by_name(key)

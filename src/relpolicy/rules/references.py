@@ -63,9 +63,7 @@ def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
         for reference in resource.references():
             known = _known_names(resource, reference, names)
             if reference.name not in known:
-                yield policy.problem(
-                    "RP201", _message(reference, known), resource, reference.path
-                )
+                yield policy.problem("RP201", _message(reference, known), resource, reference.path)
 
 
 def _known_names(resource: Resource, reference: Reference, names: dict[str, list[str]]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from relpolicy.findings import Severity
-from relpolicy.rules._framework import Rule, declare
+from relpolicy.rules._framework import declare
 
 UNREADABLE_FILE = declare(
     id="RP100",

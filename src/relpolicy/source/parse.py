@@ -47,8 +47,10 @@ _CORE_RULES: Final = (
     (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
     (
         _FLOAT,
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        (
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
         list("-+.0123456789"),
     ),
     (_MERGE, r"^<<$", ["<"]),
@@ -57,10 +59,11 @@ for _tag, _pattern, _first in _CORE_RULES:
     _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]  # not in the stubs
 
-    class _Composer(yaml.cyaml.CParser, _CoreResolver):
+    class _Composer(CParser, _CoreResolver):  # type: ignore[misc]
         def __init__(self, text: str) -> None:
-            yaml.cyaml.CParser.__init__(self, text)
+            CParser.__init__(self, text)
             _CoreResolver.__init__(self)
 
 else:  # pragma: no cover - pure-Python fallback for interpreters without libyaml
@@ -131,9 +134,7 @@ class _Builder:
         self._alias_nodes = 0
 
     def problem(self, rule_id: str, message: str, node: Node, path: KeyPath, *related: Related) -> Problem:
-        return Problem(
-            rule_id, message, _location(self.file, node), _subject(self.file, self.index, path), related
-        )
+        return Problem(rule_id, message, _location(self.file, node), _subject(self.file, self.index, path), related)
 
     def build(self, node: Node, path: KeyPath = (), depth: int = 0, *, via_alias: bool = False) -> Any:
         if depth > MAX_DEPTH:

@@ -1,0 +1,49 @@
+"""Development sessions: `nox` runs lint, typecheck, tests, schemas and dogfood (what CI runs)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "dogfood"]
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typing"))
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite with branch coverage."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report")
+
+
+@nox.session(python=PYTHON)
+def schemas(session: nox.Session) -> None:
+    """Regenerate schemas/ (or, with `-- --check`, fail when the committed files are stale)."""
+    session.install("-e", ".")
+    session.run("relpolicy", "schema", "--out", "schemas", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def dogfood(session: nox.Session) -> None:
+    """The example organisation in policies/ passes `relpolicy check` cleanly."""
+    session.install("-e", ".")
+    session.run("relpolicy", "check", "policies", "--fail-on", "info")

@@ -1,0 +1,5 @@
+"""``python -m relpolicy``."""
+
+from relpolicy.cli import main
+
+raise SystemExit(main())

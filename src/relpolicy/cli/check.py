@@ -1,0 +1,73 @@
+"""``relpolicy check [PATHS...]``: check policy files and report findings."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Final
+
+from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS
+from relpolicy.cli._output import wants_color, write
+from relpolicy.errors import RelpolicyError
+from relpolicy.findings import Severity
+
+DEFAULT_ROOT: Final = Path("policies")
+FAIL_ON_CHOICES: Final = ("error", "warning", "info", "never")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date: {text!r} (expected YYYY-MM-DD)"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``check``."""
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: policies/)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="date the time-dependent rules judge against (default: today in UTC)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text report (default: auto, on a terminal; NO_COLOR disables it)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check, print the report, and turn the findings into an exit code."""
+    from relpolicy.engine import check  # noqa: PLC0415 - heavy imports only when checking
+
+    paths: list[Path] = args.paths or [DEFAULT_ROOT]
+    if not args.paths and not DEFAULT_ROOT.is_dir():
+        msg = "no paths given and no policies/ directory here; pass the files or directories to check"
+        raise RelpolicyError(msg)
+    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
+    report = check(paths, as_of=as_of)
+    if args.format == "json":
+        from relpolicy.report import json as json_report  # noqa: PLC0415
+
+        write(json_report.render(report))
+    else:
+        from relpolicy.report import text  # noqa: PLC0415
+
+        write(text.render(report, color=wants_color(args.color, sys.stdout)))
+    if args.fail_on == "never":
+        return EXIT_CLEAN
+    worst = report.worst()
+    return EXIT_FINDINGS if worst is not None and worst >= Severity.parse(args.fail_on) else EXIT_CLEAN

@@ -1,0 +1,1 @@
+"""Reporters: pure functions from a :class:`~relpolicy.engine.Report` to text."""

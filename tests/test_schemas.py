@@ -1,0 +1,86 @@
+"""The published JSON Schemas: up to date, valid 2020-12, and in agreement with the models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from tests.conftest import REPO
+
+from relpolicy.model.build import build
+from relpolicy.rules import RULES
+from relpolicy.schema import COMBINED_FILE, render_schemas
+from relpolicy.source.loader import discover, load
+from relpolicy.source.parse import ParsedDocument, parse_yaml
+
+SCHEMAS = REPO / "schemas"
+
+
+@cache
+def validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads((SCHEMAS / COMBINED_FILE).read_text()))
+
+
+def example_documents() -> Iterator[ParsedDocument]:
+    loaded = load(discover([REPO / "policies"]), REPO)
+    assert loaded.problems == []
+    yield from loaded.documents
+
+
+def test_committed_schemas_match_the_models() -> None:
+    """schemas/ is exactly what `relpolicy schema --out schemas` generates."""
+    committed = {p.name: p.read_text(encoding="utf-8") for p in SCHEMAS.glob("*.json")}
+    assert committed == render_schemas()
+
+
+@pytest.mark.parametrize("name", sorted(render_schemas()))
+def test_schemas_are_valid_draft_2020_12(name: str) -> None:
+    """Every schema file passes the 2020-12 metaschema."""
+    Draft202012Validator.check_schema(json.loads(render_schemas()[name]))
+
+
+def test_every_example_policy_validates_with_jsonschema() -> None:
+    """policies/ matches the published schema, checked by jsonschema alone (no pydantic)."""
+    documents = list(example_documents())
+    assert len(documents) > 40
+    errors = {f"{d.positions.file}#{d.index}": [e.message for e in validator().iter_errors(d.data)] for d in documents}
+    assert {k: v for k, v in errors.items() if v} == {}
+
+
+def test_passing_rule_examples_validate_with_jsonschema() -> None:
+    """The passing example of every rule is a valid document too."""
+    for rule in RULES:
+        for document in parse_yaml(rule.doc.passing, rule.id).documents:
+            assert list(validator().iter_errors(document.data)) == [], rule.id
+
+
+def _mutations(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    spec = data["spec"]
+    yield "unknown field", {**data, "spec": {**spec, "unknownField": 1}}
+    yield "unknown top-level field", {**data, "status": {}}
+    yield "spec not a mapping", {**data, "spec": ["x"]}
+    yield "bad name", {**data, "metadata": {"name": "Not A Name"}}
+    yield "no metadata", {k: v for k, v in data.items() if k != "metadata"}
+    for key in spec:
+        if isinstance(spec[key], str):
+            yield f"{key} as a number", {**data, "spec": {**spec, key: 12.5}}
+        if isinstance(spec[key], list):
+            yield f"{key} as a string", {**data, "spec": {**spec, key: "x"}}
+
+
+def test_models_and_schemas_reject_the_same_mutations() -> None:
+    """Broken variants of every example document are rejected by both the models and the schema."""
+    checked = 0
+    for document in example_documents():
+        for label, mutated in _mutations(document.data):
+            doc = ParsedDocument(document.index, mutated, document.positions)
+            built, _ = build([doc])
+            model_rejects = not built
+            schema_rejects = any(True for _ in validator().iter_errors(mutated))
+            assert (label, model_rejects) == (label, schema_rejects), document.positions.file
+            checked += 1
+    assert checked > 200
