@@ -79,9 +79,9 @@ def check(
     """Check every policy file under ``paths`` as of a date; bad files become findings."""
     files = discover(paths)
     loaded = load(files, base)
-    built, build_problems = build(loaded.documents, language)
+    built = build(loaded.documents, language)
     policy, assemble_problems = assemble(built)
-    problems = [*loaded.problems, *build_problems, *assemble_problems, *run_rules(policy, as_of)]
+    problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of)]
     return Report(
         findings=tuple(rate(problems)),
         sources=loaded.sources,

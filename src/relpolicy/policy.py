@@ -6,13 +6,13 @@ reads resources through a :class:`PolicySet` and locates findings through :meth:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from relpolicy.findings import Location, Problem, Related
 from relpolicy.model.base import Resource
-from relpolicy.model.build import Built, Origin
+from relpolicy.model.build import BuildResult, Origin
 from relpolicy.model.calendar import Calendar
 from relpolicy.model.escalation import EscalationPolicy
 from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow
@@ -42,6 +42,8 @@ class PolicySet:
 
     resources: dict[ResourceId, Resource] = field(default_factory=dict)
     origins: dict[ResourceId, Origin] = field(default_factory=dict)
+    invalid: set[ResourceId] = field(default_factory=set)
+    """Resources whose documents failed validation: they exist, but no rule can read them."""
 
     def of_kind(self, kind: type[R]) -> list[R]:
         """Every resource of one kind, sorted by name."""
@@ -54,8 +56,8 @@ class PolicySet:
         return resource if isinstance(resource, kind) else None
 
     def names(self, kind: str) -> list[str]:
-        """The names of every resource of ``kind``."""
-        return sorted(rid.name for rid in self.resources if rid.kind == kind)
+        """The names of every resource of ``kind``, including those that failed validation."""
+        return sorted({rid.name for rid in (*self.resources, *self.invalid) if rid.kind == kind})
 
     def locate(self, resource: Resource, *path: str | int, key: bool = False) -> Location:
         """The location of the node at ``path`` in ``resource``'s document."""
@@ -116,11 +118,11 @@ class PolicySet:
         return iter(sorted(self.resources.values(), key=lambda r: (r.KIND, r.name)))
 
 
-def assemble(built: Sequence[Built]) -> tuple[PolicySet, list[Problem]]:
+def assemble(built: BuildResult) -> tuple[PolicySet, list[Problem]]:
     """Index resources by (kind, name); a second resource with a taken name is RP105."""
-    policy = PolicySet()
+    policy = PolicySet(invalid={ResourceId(kind, name) for kind, name in built.invalid_names})
     problems: list[Problem] = []
-    for item in built:
+    for item in built.built:
         rid = ResourceId(item.resource.KIND, item.resource.name)
         if rid in policy.resources:
             first = policy.origins[rid]

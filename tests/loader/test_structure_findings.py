@@ -185,3 +185,11 @@ def test_a_bad_file_does_not_stop_the_others(
         ("policies/b-team.yaml", "RP201"),
     ]
     assert report.files == 2
+
+
+def test_an_invalid_resource_still_counts_as_existing(
+    write_policy: Callable[..., Path], run_check: Callable[[Path], Report]
+) -> None:
+    """References to a resource that failed validation are not reported again as unknown."""
+    report = run_check(write_policy(TEAM.replace("  coverage:", "  covrage:") + "---\n" + SERVICE + CART))
+    assert [(f.rule_id, f.location.line) for f in report.findings] == [("RP103", 5)]

@@ -45,6 +45,19 @@ class Built:
     origin: Origin
 
 
+@dataclass(slots=True)
+class BuildResult:
+    """Validated resources, the problems found, and the names of documents that failed validation.
+
+    A document with a schema violation is left out of the policy checks, but its name still
+    exists: references to it are not reported again as unknown.
+    """
+
+    built: list[Built]
+    problems: list[Problem]
+    invalid_names: set[tuple[str, str]]
+
+
 def closest_name(word: str, choices: Sequence[str]) -> str | None:
     """The choice that ``word`` is most likely a typo of, if any."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -57,24 +70,31 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f", did you mean `{close}`?" if close else ""
 
 
-def build(documents: Sequence[ParsedDocument], language: Language = LANGUAGE) -> tuple[list[Built], list[Problem]]:
+def build(documents: Sequence[ParsedDocument], language: Language = LANGUAGE) -> BuildResult:
     """Validate every document against its kind's model."""
-    built: list[Built] = []
-    problems: list[Problem] = []
+    result = BuildResult([], [], set())
     for document in documents:
-        resource = _build_one(document, language, problems)
+        resource = _build_one(document, language, result.problems)
         if resource is not None:
-            built.append(Built(resource, Origin(document)))
-    return built, problems
+            result.built.append(Built(resource, Origin(document)))
+        elif (declared := _declared_name(document.data)) is not None:
+            result.invalid_names.add(declared)
+    return result
 
 
-def _subject(document: ParsedDocument, path: KeyPath) -> str:
-    data = document.data
+def _declared_name(data: Any) -> tuple[str, str] | None:
     if isinstance(data, dict):
         kind, meta = data.get("kind"), data.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
         if isinstance(kind, str) and isinstance(name, str):
-            return f"{kind}/{name}:{format_key_path(path)}"
+            return kind, name
+    return None
+
+
+def _subject(document: ParsedDocument, path: KeyPath) -> str:
+    declared = _declared_name(document.data)
+    if declared is not None:
+        return f"{declared[0]}/{declared[1]}:{format_key_path(path)}"
     return f"{document.positions.file}#{document.index}:{format_key_path(path)}"
 
 

@@ -61,7 +61,7 @@ for _tag, _pattern, _first in _CORE_RULES:
 if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
     from yaml.cyaml import CParser  # type: ignore[attr-defined]  # not in the stubs
 
-    class _Composer(CParser, _CoreResolver):  # type: ignore[misc]
+    class _Composer(CParser, _CoreResolver):
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
             _CoreResolver.__init__(self)
@@ -276,6 +276,8 @@ def parse_yaml(text: str, file: str) -> ParseResult:
     try:
         while composer.check_node():
             node = composer.get_node()
+            if node is None:  # pragma: no cover - check_node() promised a node
+                break
             builder = _Builder(file, index)
             try:
                 data = builder.build(node)
