@@ -6,8 +6,10 @@ severity of its rule.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +71,22 @@ def run_rules(policy: PolicySet, as_of: dt.date, rules: Sequence[Rule] = RULES) 
     return problems
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while loading.
+
+    Parsing allocates hundreds of thousands of long-lived objects and no cycles; each collection
+    would walk them all again (measured: most of the parse time on large repos).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(
     paths: Sequence[Path],
     *,
@@ -78,8 +96,9 @@ def check(
 ) -> Report:
     """Check every policy file under ``paths`` as of a date; bad files become findings."""
     files = discover(paths)
-    loaded = load(files, base)
-    built = build(loaded.documents, language)
+    with _collector_paused():
+        loaded = load(files, base)
+        built = build(loaded.documents, language)
     policy, assemble_problems = assemble(built)
     problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of)]
     return Report(

@@ -171,3 +171,11 @@ def test_console_script_and_module_entry_points() -> None:
     for command in ([str(script), "--version"], [sys.executable, "-m", "relpolicy", "--version"]):
         done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
         assert (done.returncode, done.stdout, done.stderr) == (0, f"relpolicy {__version__}\n", "")
+
+
+def test_example_organisation_is_clean(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """policies/ passes `relpolicy check` with no finding at all (dogfood)."""
+    monkeypatch.chdir(REPO)
+    assert main(["check", "policies", "--fail-on", "info", "--as-of", "2026-11-26"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No findings in ")
