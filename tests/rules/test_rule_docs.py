@@ -62,3 +62,13 @@ def test_a_docstring_without_examples_is_refused() -> None:
     """The doc shape is enforced when a rule is declared."""
     with pytest.raises(ValueError, match="'Failing example:' and 'Passing example:'"):
         parse_doc("Why only.", "RP999")
+
+
+def test_deprecated_version_points_at_the_api_version(write_policy: Callable[..., Path]) -> None:
+    """RP106 sits on the apiVersion value and says what to use instead; the document still loads."""
+    rule = by_id("RP106")
+    report = _run(rule, rule.doc.failing, write_policy)
+    assert [(f.rule_id, f.location.line, f.location.col, f.message) for f in report.findings] == [
+        ("RP106", 1, 13, "apiVersion `relpolicy.dev/v1beta1` is deprecated: use relpolicy.dev/v1")
+    ]
+    assert report.resources == 1

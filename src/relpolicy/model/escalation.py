@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from relpolicy.model.base import Model, Reference, Resource, Spec
-from relpolicy.model.types import Count, Duration, Email, Name, Text, _fail
+from relpolicy.model.types import Count, Duration, Email, Name, Text, exactly_one
 
 
 class Target(Model):
@@ -19,8 +19,7 @@ class Target(Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if (self.team is None) == (self.person is None):
-            raise _fail("target", "name either a `team` or a `person`, not both or neither")
+        exactly_one(self.team, self.person, "name either a `team` or a `person`, not both or neither")
         return self
 
     model_config = {"json_schema_extra": {"oneOf": [{"required": ["team"]}, {"required": ["person"]}]}}

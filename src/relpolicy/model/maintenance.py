@@ -8,7 +8,17 @@ from typing import Annotated, Final, Literal, Self
 from pydantic import BeforeValidator, WithJsonSchema, model_validator
 
 from relpolicy.model.base import Model, Reference, Resource, Selector, Spec, refs
-from relpolicy.model.types import LocalTime, Name, OffsetDatetime, PositiveDuration, Text, TimeZone, _fail, _text
+from relpolicy.model.types import (
+    LocalTime,
+    Name,
+    OffsetDatetime,
+    PositiveDuration,
+    Text,
+    TimeZone,
+    _fail,
+    _text,
+    exactly_one,
+)
 
 RRULE_PATTERN: Final = (
     r"^(RRULE:)?FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
@@ -46,10 +56,10 @@ class MaintenanceWindowSpec(Targeted, Spec):
 
     @model_validator(mode="after")
     def _one_target_one_schedule(self) -> Self:
-        if (self.services is None) == (self.selector is None):
-            raise _fail("target", "name the `services` or give a label `selector`, not both or neither")
-        if (self.rrule is None) == (self.at is None):
-            raise _fail("schedule", "give either a recurrence (`rrule`, `start`, `timezone`) or one `at`, not both")
+        exactly_one(self.services, self.selector, "name the `services` or give a label `selector`, not both or neither")
+        exactly_one(
+            self.rrule, self.at, "give either a recurrence (`rrule`, `start`, `timezone`) or one `at`, not both"
+        )
         if self.rrule is not None and (self.start is None or self.timezone is None):
             raise _fail("schedule", "a recurring window needs `start` (local time) and `timezone`")
         if self.at is not None and self.start is not None:

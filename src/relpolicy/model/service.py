@@ -9,7 +9,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from relpolicy.model.base import Model, Reference, Resource, Spec, refs
-from relpolicy.model.types import Count, Date, Flag, Name, PositiveDuration, Text, Tier, _fail
+from relpolicy.model.types import Count, Date, Flag, Name, PositiveDuration, Text, Tier, exactly_one
 
 DependencyType = Literal["hard", "soft"]
 
@@ -26,8 +26,7 @@ class Dependency(Model):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        if (self.service is None) == (self.any_of is None):
-            raise _fail("dependency", "name either a `service` or `anyOf` alternatives, not both or neither")
+        exactly_one(self.service, self.any_of, "name either a `service` or `anyOf` alternatives, not both or neither")
         return self
 
     model_config = {"json_schema_extra": {"oneOf": [{"required": ["service"]}, {"required": ["anyOf"]}]}}

@@ -39,6 +39,12 @@ CUSTOM_ERROR_PREFIX: Final = "relpolicy_"
 """Marks validation errors whose message relpolicy wrote (and which need no rewording)."""
 
 
+def exactly_one(first: object, second: object, message: str) -> None:
+    """Cross-field rule of alternatives: exactly one of two optional fields is given."""
+    if (first is None) == (second is None):
+        raise _fail("alternatives", message)
+
+
 def _fail(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message)
 
@@ -226,37 +232,38 @@ TimeRange: TypeAlias = Annotated[
 ]
 
 
-def _date(value: object) -> dt.date:
-    text = _text("date", DATE_PATTERN, "a date: write YYYY-MM-DD")(value)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _fail("date", f"`{text}` is not a real date") from None
+def _iso(parse: Callable[[str], T], code: str, pattern: str, advice: str, noun: str) -> Callable[[object], T]:
+    """A validator for an ISO 8601 string: shape first (with advice), then a real calendar value."""
+    check = _text(code, pattern, advice)
+
+    def validate(value: object) -> T:
+        text = check(value)
+        try:
+            return parse(text)
+        except ValueError:
+            raise _fail(code, f"`{text}` is not a real {noun}") from None
+
+    return validate
 
 
 Date: TypeAlias = Annotated[
     dt.date,
-    BeforeValidator(_date),
+    BeforeValidator(_iso(dt.date.fromisoformat, "date", DATE_PATTERN, "a date: write YYYY-MM-DD", "date")),
     PlainSerializer(dt.date.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
 
-
-def _datetime(value: object) -> dt.datetime:
-    text = _text(
-        "datetime",
-        DATETIME_PATTERN,
-        "a date and time with a UTC offset: write it like 2026-12-24T18:00:00-05:00 or 2026-12-24T23:00:00Z",
-    )(value)
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise _fail("datetime", f"`{text}` is not a real date and time") from None
-
-
 OffsetDatetime: TypeAlias = Annotated[
     dt.datetime,
-    BeforeValidator(_datetime),
+    BeforeValidator(
+        _iso(
+            dt.datetime.fromisoformat,
+            "datetime",
+            DATETIME_PATTERN,
+            "a date and time with a UTC offset: write it like 2026-12-24T18:00:00-05:00 or 2026-12-24T23:00:00Z",
+            "date and time",
+        )
+    ),
     PlainSerializer(dt.datetime.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
 ]
