@@ -136,29 +136,23 @@ class _Builder:
     def problem(self, rule_id: str, message: str, node: Node, path: KeyPath, *related: Related) -> Problem:
         return Problem(rule_id, message, _location(self.file, node), _subject(self.file, self.index, path), related)
 
-    def build(self, node: Node, path: KeyPath = (), depth: int = 0, *, via_alias: bool = False) -> Any:
+    def check_depth(self, node: Node, path: KeyPath, depth: int) -> None:
+        """Refuse nesting (including merges of a mapping into itself) deeper than MAX_DEPTH."""
         if depth > MAX_DEPTH:
             raise _Rejected(
                 self.problem(
                     "RP101", f"nesting is deeper than {MAX_DEPTH} levels; policy documents need far fewer", node, path
                 )
             )
+
+    def build(self, node: Node, path: KeyPath = (), depth: int = 0, *, via_alias: bool = False) -> Any:
+        self.check_depth(node, path, depth)
         if not isinstance(node, ScalarNode):
             if id(node) in self._seen:
                 via_alias = True
             self._seen.add(id(node))
         if via_alias:
-            self._alias_nodes += 1
-            if self._alias_nodes > MAX_ALIAS_NODES:
-                raise _Rejected(
-                    self.problem(
-                        "RP101",
-                        f"aliases expand this document to more than {MAX_ALIAS_NODES} nodes "
-                        "(an alias bomb?); write the values out or use fewer aliases",
-                        node,
-                        path,
-                    )
-                )
+            self.count_expansion(node, path)
         self.positions.values[path] = _span(node)
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -168,6 +162,20 @@ class _Builder:
         assert isinstance(node, MappingNode)  # noqa: S101 - the composer makes no other node kinds
         self.expect_tag(node, _MAP, path)
         return self.mapping(node, path, depth, via_alias=via_alias)
+
+    def count_expansion(self, node: Node, path: KeyPath) -> None:
+        """Count a node copied by an alias or a merge; too many copies is an alias bomb."""
+        self._alias_nodes += 1
+        if self._alias_nodes > MAX_ALIAS_NODES:
+            raise _Rejected(
+                self.problem(
+                    "RP101",
+                    f"aliases expand this document to more than {MAX_ALIAS_NODES} nodes "
+                    "(an alias bomb?); write the values out or use fewer aliases",
+                    node,
+                    path,
+                )
+            )
 
     def expect_tag(self, node: Node, tag: str, path: KeyPath) -> None:
         if node.tag != tag:
@@ -202,6 +210,7 @@ class _Builder:
 
     def mapping(self, node: MappingNode, path: KeyPath, depth: int, *, via_alias: bool) -> dict[str, Any]:
         # Merged keys first, so that explicit keys (and their positions) win wherever they stand.
+        self.check_depth(node, path, depth)
         data: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -210,6 +219,7 @@ class _Builder:
                         raise _Rejected(
                             self.problem("RP101", "`<<` merges mappings only: use `<<: *anchor`", value_node, path)
                         )
+                    self.count_expansion(source, path)
                     for name, value in self.mapping(source, path, depth + 1, via_alias=True).items():
                         data.setdefault(name, value)
         first_seen: dict[str, Node] = {}
@@ -289,15 +299,24 @@ def parse_yaml(text: str, file: str) -> ParseResult:
             result.problems.extend(builder.problems)
             index += 1
     except yaml.YAMLError as error:
-        result.problems.append(_syntax_problem(error, file, index))
+        result.problems.append(_syntax_problem(error, text, file, index))
     finally:
         composer.dispose()
     return result
 
 
-def _syntax_problem(error: yaml.YAMLError, file: str, index: int) -> Problem:
+def _syntax_problem(error: yaml.YAMLError, text: str, file: str, index: int) -> Problem:
     mark = getattr(error, "problem_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if mark is not None:
+        line, col = mark.line + 1, mark.column + 1
+    elif isinstance(error, yaml.reader.ReaderError):  # a bad character: only its offset is known
+        offset = error.position
+        if yaml.__with_libyaml__:  # libyaml counts bytes of the UTF-8 encoding, not characters
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+        line = text.count("\n", 0, offset) + 1
+        col = offset - text.rfind("\n", 0, offset)
+    else:  # pragma: no cover - every libyaml error carries one or the other
+        line, col = 1, 1
     if isinstance(error, yaml.MarkedYAMLError):
         parts = [error.context, error.problem]
         message = "; ".join(p for p in parts if p)
