@@ -146,9 +146,8 @@ def test_list_alias_bomb_of_empty_lists_is_an_alias_bomb(check_beside_good_files
 def test_merge_key_alias_bomb_is_an_alias_bomb(check_beside_good_files: Callable[..., Report]) -> None:
     """The same bomb through ``<<`` merges of empty mappings must be caught the same way.
 
-    Merged mappings are expanded by ``_Builder.mapping`` without counting toward
-    MAX_ALIAS_NODES, so this 6-level bomb (9**6 merges) passes silently and the 9-level one runs
-    for minutes: every extra level multiplies the time by 9.
+    Merged mappings add no data, so unless each merge counts toward MAX_ALIAS_NODES this 6-level
+    bomb (9**6 merges) passes silently and a 9-level one runs for minutes.
     """
     text = merge_bomb(6)
     report = check_beside_good_files(text)
@@ -387,6 +386,23 @@ def test_object_tags_are_refused_and_never_run(
     assert_good_files_checked(report)
 
 
+@pytest.mark.parametrize(
+    ("text", "col", "message"),
+    [
+        pytest.param("note: !!bool yes\n", 7, "`yes` is tagged as a boolean but is not one", id="bool"),
+        pytest.param("note: !!null nothing\n", 7, "`nothing` is tagged as null but is not one", id="null"),
+        pytest.param("note: !!int twelve\n", 7, "`twelve` is tagged as an integer but is not one", id="int"),
+        pytest.param("note: !!float 1,5\n", 7, "`1,5` is tagged as a number but is not one", id="float"),
+    ],
+)
+def test_explicit_core_tags_must_fit_their_value(
+    check_beside_good_files: Callable[..., Report], text: str, col: int, message: str
+) -> None:
+    report = check_beside_good_files(text)
+    assert rows(report, HOSTILE) == [("RP101", HOSTILE, 1, col, message)]
+    assert_good_files_checked(report)
+
+
 # --- Odd but harmless files --------------------------------------------------------------------
 
 
@@ -397,15 +413,18 @@ def test_object_tags_are_refused_and_never_run(
         pytest.param("apiVersion: relpolicy.dev/v1\nkind: Team\nmetadata: {name: café\x00}\n", 3, 22, "0000", id="nul"),
         pytest.param("kind: Team\n# bell\x07\n", 2, 7, "0007", id="bell"),
         pytest.param("kind: Team\nspec: {}\nnote: \x1b[31mred\n", 3, 7, "001b", id="escape"),
+        # Lines end where libyaml (and every editor) ends them, at CR and CRLF too.
+        pytest.param("kind: Team\r\nnote: \x00\r\n", 2, 7, "0000", id="crlf-line-endings"),
+        pytest.param("kind: Team\rspec: {}\rnote: \x00\r", 3, 7, "0000", id="cr-line-endings"),
     ],
 )
 def test_control_character_is_located(
     check_beside_good_files: Callable[..., Report], text: str, line: int, col: int, char: str
 ) -> None:
-    """A control character is a syntax error at that character, like a non-UTF-8 byte.
+    """A control character is a syntax error located at that character, like a non-UTF-8 byte.
 
-    libyaml reports it as a ReaderError, which has a byte ``position`` but no ``problem_mark``,
-    so ``_syntax_problem`` falls back to 1:1 wherever the character is.
+    libyaml reports it as a ReaderError, with a byte ``position`` but no ``problem_mark``; the
+    line and column must count lines the way libyaml's own marks do.
     """
     report = check_beside_good_files(text)
     message = f"YAML syntax error: unacceptable character #x{char}: control characters are not allowed"
@@ -533,4 +552,94 @@ def test_merge_keys_work_and_explicit_keys_win(check_beside_good_files: Callable
 def test_merge_of_a_scalar_is_refused(check_beside_good_files: Callable[..., Report]) -> None:
     report = check_beside_good_files("spec:\n  <<: [1, 2]\n")
     assert rows(report, HOSTILE) == [("RP101", HOSTILE, 2, 7, "`<<` merges mappings only: use `<<: *anchor`")]
+    assert_good_files_checked(report)
+
+
+# --- Numbers too large for the values they describe --------------------------------------------
+
+HUGE = "9" * 25
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: EscalationPolicy\nmetadata: {name: default}\nspec:\n"
+            f"  steps: [{{after: {HUGE}s, notify: [{{team: payments}}]}}]\n",
+            5,
+            19,
+            id="escalation-step-after",
+        ),
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: EscalationPolicy\nmetadata: {name: default}\nspec:\n"
+            "  steps: [{after: 1000000000d, notify: [{team: payments}]}]\n",
+            5,
+            19,
+            id="escalation-step-after-just-past-timedelta",
+        ),
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: MaintenanceWindow\nmetadata: {name: sunday}\nspec:\n"
+            f"  services: [checkout]\n  at: 2026-12-06T02:00:00Z\n  duration: {HUGE}w\n",
+            7,
+            13,
+            id="window-duration",
+        ),
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: SLO\nmetadata: {name: fast}\nspec:\n  service: checkout\n"
+            f"  objective: 99.9\n  indicator: {{type: latency, threshold: {HUGE}ms}}\n",
+            7,
+            41,
+            id="slo-latency-threshold",
+        ),
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: PriorityPolicy\nmetadata: {name: default}\nspec:\n"
+            "  default: P1\n"
+            f"  levels: [{{name: P1, description: Outage., response: 5m, restore: {HUGE}d}}]\n",
+            6,
+            68,
+            id="priority-restore",
+        ),
+    ],
+)
+def test_huge_durations_are_schema_violations(
+    check_beside_good_files: Callable[..., Report], text: str, line: int, col: int
+) -> None:
+    """A duration beyond what a timedelta holds is a bad value (RP103) at that value.
+
+    ``parse_duration`` and the latency parser build the timedelta inside a pydantic validator;
+    its OverflowError is not a validation error, so it must not escape ``check()``.
+    """
+    report = check_beside_good_files(text)
+    assert [row[:4] for row in rows(report, HOSTILE)] == [("RP103", HOSTILE, line, col)]
+    assert_inside(report, HOSTILE, text)
+    assert_good_files_checked(report)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: SLO\nmetadata: {name: fast}\nspec:\n  service: checkout\n"
+            "  objective: 99.9\n  indicator:\n    type: latency\n    threshold: |\n      300ms\n",
+            9,
+            16,
+            id="block-scalar",
+        ),
+        pytest.param(
+            "apiVersion: relpolicy.dev/v1\nkind: SLO\nmetadata: {name: fast}\nspec:\n  service: checkout\n"
+            '  objective: 99.9\n  indicator: {type: latency, threshold: "300ms\\n"}\n',
+            7,
+            41,
+            id="escaped-newline",
+        ),
+    ],
+)
+def test_latency_threshold_with_a_final_newline(
+    check_beside_good_files: Callable[..., Report], text: str, line: int, col: int
+) -> None:
+    """``300ms`` followed by a line break passes LATENCY_PATTERN (``$`` matches before a final
+    newline), then ``re.fullmatch`` in ``_latency`` finds nothing and ``.groups()`` raises
+    AttributeError, which pydantic does not turn into a validation error."""
+    report = check_beside_good_files(text)
+    assert [row[:4] for row in rows(report, HOSTILE)] == [("RP103", HOSTILE, line, col)]
     assert_good_files_checked(report)

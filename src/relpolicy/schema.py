@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from relpolicy.model.base import API_VERSION
 from relpolicy.model.kinds import KINDS
@@ -19,6 +20,29 @@ from relpolicy.model.kinds import KINDS
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI: Final = "https://relpolicy.dev/schemas/v1/"
 COMBINED_FILE: Final = "relpolicy-v1.json"
+
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator, adjusted so that the schemas accept exactly what the models do."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        # The models reject an empty value on every field (see Model._not_null).
+        return self.generate_inner(schema["schema"])
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if json_schema.get("default", ...) is None:
+            del json_schema["default"]  # "absent" is not a value a user could write
+        return json_schema
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        # patternProperties would let keys that miss the pattern through; propertyNames does not.
+        json_schema = super().dict_schema(schema)
+        if patterns := json_schema.pop("patternProperties", None):
+            ((pattern, values),) = patterns.items()
+            json_schema["propertyNames"] = {"pattern": pattern}
+            json_schema["additionalProperties"] = values
+        return json_schema
 
 
 def kind_file(kind: str) -> str:
@@ -32,14 +56,17 @@ def _dump(schema: dict[str, Any]) -> str:
 
 def kind_schema(model: type[Any]) -> dict[str, Any]:
     """The standalone schema of one kind."""
-    body = model.model_json_schema(by_alias=True, mode="validation")
+    body = model.model_json_schema(by_alias=True, mode="validation", schema_generator=_Generator)
     return {"$schema": DRAFT, "$id": BASE_URI + kind_file(model.KIND), **body}
 
 
 def combined_schema() -> dict[str, Any]:
     """One schema for every v1 document, dispatching on ``kind``."""
     refs, top = models_json_schema(
-        [(model, "validation") for model in KINDS], by_alias=True, ref_template="#/$defs/{model}"
+        [(model, "validation") for model in KINDS],
+        by_alias=True,
+        ref_template="#/$defs/{model}",
+        schema_generator=_Generator,
     )
     dispatch = [
         {

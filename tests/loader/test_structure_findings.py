@@ -56,6 +56,14 @@ CASES: dict[str, Case] = {
         TEAM + "  pager: '555'\n",
         [("RP103", 7, 3, "unknown field `pager` in spec; allowed: coverage, description, escalationPolicy, members")],
     ),
+    "an empty optional field is an error at its key": (
+        SERVICE.replace("  tier: 1\n", "  tier: 1\n  lifecycle:\n"),
+        [("RP103", 8, 3, "`lifecycle` has no value: give it one or remove the key")],
+    ),
+    "a duration too long to be meant": (
+        SERVICE.replace("  tier: 1\n", "  tier: 1\n  patching: {cadence: 99999999999w}\n"),
+        [("RP103", 8, 23, "`99999999999w` is longer than 100 years: is it a typo?")],
+    ),
     "missing field points at the parent key": (
         TEAM.replace("  coverage: always\n", ""),
         [("RP103", 4, 1, "missing required field `coverage` in spec")],

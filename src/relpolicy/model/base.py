@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
 
-from relpolicy.model.types import LabelKey, Name, Text
+from relpolicy.model.types import LabelKey, Name, Text, empty_value
 from relpolicy.source.positions import KeyPath
 
 API_VERSION = "relpolicy.dev/v1"
@@ -26,6 +26,27 @@ class Model(BaseModel):
         validate_default=False,
         use_attribute_docstrings=True,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_empty_values(cls, data: object) -> object:
+        """An empty value (``owner:`` or ``owner: null``) is an error, not an absent field.
+
+        JSON Schema's ``required`` counts a null as present, so taking null as absent would make
+        the models and the published schemas disagree on either/or fields.
+        """
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key in cls._field_aliases:
+                    raise empty_value(key)
+        return data
+
+    _field_aliases: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._field_aliases = frozenset(field.alias or name for name, field in cls.model_fields.items())
 
 
 @dataclass(frozen=True, slots=True)

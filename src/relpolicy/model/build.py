@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from relpolicy.findings import Problem
 from relpolicy.model.base import Resource
 from relpolicy.model.kinds import LANGUAGE, Language
-from relpolicy.model.types import CUSTOM_ERROR_PREFIX, _describe
+from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
 from relpolicy.source.positions import KeyPath, format_key_path
 
@@ -175,12 +175,14 @@ def _schema_problems(error: ValidationError, model: type[Resource], document: Pa
             continue
         if detail["type"] == "union_tag_invalid":
             path = (*path, str(detail["ctx"]["discriminator"]).strip("'"))  # point at the bad tag
+        elif detail["type"] == EMPTY_VALUE_ERROR:
+            path = (*path, detail["ctx"]["field"])  # raised for the mapping; point at the empty key
         message = _message(detail, resolved, fields)
         if (path, message) in seen:
             continue  # a union reports the same problem once per alternative
         seen.add((path, message))
         node = _node(document.data, path)
-        key = detail["type"] in ("extra_forbidden", "missing") or isinstance(node, dict | list)
+        key = detail["type"] in ("extra_forbidden", "missing", EMPTY_VALUE_ERROR) or isinstance(node, dict | list)
         yield _problem("RP103", message, document, path, key=key)
 
 

@@ -12,11 +12,13 @@ from relpolicy.model.base import Model, Reference, Resource, Spec
 from relpolicy.model.calendar import ALWAYS
 from relpolicy.model.types import (
     POSITIVE_DURATION_PATTERN,
+    LabelKey,
     Name,
     PositiveDuration,
     Text,
     Tier,
     _text,
+    checked_duration,
     format_duration,
     parse_duration,
 )
@@ -36,14 +38,14 @@ LevelName = Annotated[
 
 _check_restore = _text(
     "restore",
-    f"{POSITIVE_DURATION_PATTERN}|^{SCHEDULED}$",
+    f"^(?:{POSITIVE_DURATION_PATTERN[1:-1]}|{SCHEDULED})$",
     "a restore target: a duration like 4h or 2d, or `scheduled`",
 )
 
 
 def _restore(value: object) -> dt.timedelta | None:
     text = _check_restore(value)
-    return None if text == SCHEDULED else parse_duration(text)
+    return None if text == SCHEDULED else checked_duration(parse_duration)(text)
 
 
 RestoreTarget = Annotated[
@@ -84,7 +86,7 @@ class Condition(Model):
 
     tier: list[Tier] | None = Field(default=None, min_length=1)
     impact: list[Impact] | None = Field(default=None, min_length=1)
-    labels: dict[str, str] | None = None
+    labels: dict[LabelKey, str] | None = None
     """Service labels that must all match."""
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Annotated, Final, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from relpolicy.model.base import Model, Reference, Resource, Spec
-from relpolicy.model.types import Flag, Name, Percentage, Text, _text
+from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _text, checked_duration
 
 TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]*[dw]|month|quarter|year)$"
 LATENCY_PATTERN: Final = r"^[1-9][0-9]*(ms|s)$"
@@ -28,10 +27,20 @@ TimeWindow = Annotated[
 ]
 
 
+def _parse_latency(text: str) -> dt.timedelta:
+    milliseconds = int(text[:-2]) if text.endswith("ms") else int(text[:-1]) * 1000
+    if milliseconds > MAX_DURATION.total_seconds() * 1000:
+        msg = f"`{text}` is longer than 100 years"
+        raise ValueError(msg)
+    return dt.timedelta(milliseconds=milliseconds)
+
+
+_check_latency = _text("latency", LATENCY_PATTERN, "a latency threshold: write it like 300ms or 2s")
+_checked_latency = checked_duration(_parse_latency)
+
+
 def _latency(value: object) -> dt.timedelta:
-    text = _text("latency", LATENCY_PATTERN, "a latency threshold: write it like 300ms or 2s")(value)
-    amount, unit = re.fullmatch(r"([0-9]+)(ms|s)", text).groups()  # type: ignore[union-attr]
-    return dt.timedelta(milliseconds=int(amount)) if unit == "ms" else dt.timedelta(seconds=int(amount))
+    return _checked_latency(_check_latency(value))
 
 
 LatencyThreshold = Annotated[

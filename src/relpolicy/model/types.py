@@ -45,6 +45,16 @@ def exactly_one(first: object, second: object, message: str) -> None:
         raise _fail("alternatives", message)
 
 
+EMPTY_VALUE_ERROR: Final = CUSTOM_ERROR_PREFIX + "empty"
+
+
+def empty_value(field: str) -> PydanticCustomError:
+    """The error for a key given no value; ``field`` is in its context for locating it."""
+    return PydanticCustomError(
+        EMPTY_VALUE_ERROR, f"`{field}` has no value: give it one or remove the key", {"field": field}
+    )
+
+
 def _fail(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message)
 
@@ -64,8 +74,12 @@ def _describe(value: object) -> str:
 
 
 def _text(code: str, pattern: str, advice: str) -> Callable[[object], str]:
-    """A validator that takes only a string matching ``pattern``."""
-    compiled = re.compile(pattern)
+    """A validator that takes only a string matching ``pattern``.
+
+    Patterns are written for JSON Schema, whose ``$`` (ECMA 262) never matches before a final
+    newline as Python's does; ``\\Z`` gives the models the same reading.
+    """
+    compiled = re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
 
     def check(value: object) -> str:
         if not isinstance(value, str) or not compiled.search(value):
@@ -109,9 +123,19 @@ Text: TypeAlias = Annotated[
 ]
 
 
+MAX_DURATION: Final = dt.timedelta(days=100 * 366)
+"""Longer durations are surely typos, and would overflow date arithmetic."""
+
+
 def parse_duration(text: str) -> dt.timedelta:
-    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``; ``text`` must match DURATION_PATTERN."""
+    """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``; ``text`` must match DURATION_PATTERN.
+
+    Raises ValueError for a duration longer than MAX_DURATION.
+    """
     seconds = sum(int(amount) * _DURATION_UNITS[unit] for amount, unit in re.findall(r"([0-9]+)([wdhms])", text))
+    if seconds > MAX_DURATION.total_seconds():
+        msg = f"`{text}` is longer than 100 years"
+        raise ValueError(msg)
     return dt.timedelta(seconds=seconds)
 
 
@@ -133,9 +157,22 @@ def format_duration(value: dt.timedelta) -> str:
 _DURATION_ADVICE: Final = "a duration: write a number and a unit, like 30s, 15m, 4h, 1h30m, 2d or 1w"
 
 
+def checked_duration(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """``parse`` with its ValueError (a duration too long) turned into a validation error."""
+
+    def validate(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise _fail("duration", f"{error}: is it a typo?") from None
+
+    return validate
+
+
 def _duration(pattern: str, advice: str) -> Callable[[object], dt.timedelta]:
     check = _text("duration", pattern, advice)
-    return lambda value: parse_duration(check(value))
+    parse = checked_duration(parse_duration)
+    return lambda value: parse(check(value))
 
 
 Duration: TypeAlias = Annotated[
@@ -177,10 +214,22 @@ Percentage: TypeAlias = Annotated[
 ]
 
 
+def _whole(value: object) -> int | None:
+    """``value`` as an int when it is a whole number, as JSON Schema's ``integer`` reads it (1.0 is one)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _tier(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+    tier = _whole(value)
+    if tier is None or not 1 <= tier <= 4:
         raise _fail("tier", f"{_describe(value)} is not a tier: use 1 (most critical) to 4 (least)")
-    return value
+    return tier
 
 
 Tier: TypeAlias = Annotated[
@@ -197,19 +246,23 @@ Tier: TypeAlias = Annotated[
 ]
 
 
-def _strict(kind: type[T], noun: str) -> Callable[[object], T]:
-    def check(value: object) -> T:
-        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, kind):
-            raise _fail("type", f"{_describe(value)} is not {noun}")
-        return value
-
-    return check
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _fail("type", f"{_describe(value)} is not true or false")
+    return value
 
 
-Flag: TypeAlias = Annotated[bool, BeforeValidator(_strict(bool, "true or false")), WithJsonSchema({"type": "boolean"})]
+def _count(value: object) -> int:
+    count = _whole(value)
+    if count is None or count < 0:
+        raise _fail("type", f"{_describe(value)} is not a whole number of zero or more")
+    return count
+
+
+Flag: TypeAlias = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
 Count: TypeAlias = Annotated[
     int,
-    BeforeValidator(_strict(int, "a whole number")),
+    BeforeValidator(_count),
     WithJsonSchema({"type": "integer", "minimum": 0}),
 ]
 

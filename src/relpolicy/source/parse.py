@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -55,8 +56,9 @@ _CORE_RULES: Final = (
     ),
     (_MERGE, r"^<<$", ["<"]),
 )
+_CORE_PATTERNS: Final = {tag: re.compile(pattern) for tag, pattern, _ in _CORE_RULES}
 for _tag, _pattern, _first in _CORE_RULES:
-    _CoreResolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+    _CoreResolver.add_implicit_resolver(_tag, _CORE_PATTERNS[_tag], _first)
 
 if yaml.__with_libyaml__:  # pragma: no branch - the wheels ship libyaml
     from yaml.cyaml import CParser  # type: ignore[attr-defined]  # not in the stubs
@@ -185,19 +187,13 @@ class _Builder:
         tag, text = node.tag, node.value
         if tag in (_STR, _TIMESTAMP):
             return text
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return text.lower() == "true"
-        try:
-            if tag == _INT:
-                return _to_int(text)
-            if tag == _FLOAT:
-                return _to_float(text)
+        if tag not in _CONVERTERS:
+            raise _Rejected(self.problem("RP101", _tag_message(tag), node, path))
+        convert, noun = _CONVERTERS[tag]
+        try:  # an explicit tag (`!!bool yes`) may hold text its type does not accept
+            return convert(text)
         except ValueError:
-            kind = "an integer" if tag == _INT else "a number"
-            raise _Rejected(self.problem("RP101", f"`{text}` is tagged as {kind} but is not one", node, path)) from None
-        raise _Rejected(self.problem("RP101", _tag_message(tag), node, path))
+            raise _Rejected(self.problem("RP101", f"`{text}` is tagged as {noun} but is not one", node, path)) from None
 
     def key(self, node: Node, path: KeyPath) -> str:
         if not isinstance(node, ScalarNode):
@@ -253,6 +249,17 @@ def _merge_sources(node: Node) -> list[Node]:
     return [node]
 
 
+def _to_null(text: str) -> None:
+    if not _CORE_PATTERNS[_NULL].match(text):
+        raise ValueError(text)
+
+
+def _to_bool(text: str) -> bool:
+    if not _CORE_PATTERNS[_BOOL].match(text):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
 def _tag_message(tag: str) -> str:
     shown = tag.replace(_TAG, "!!")
     return f"the tag `{shown}` is not allowed: relpolicy reads plain YAML (mappings, lists, strings, numbers, booleans)"
@@ -273,6 +280,14 @@ def _to_float(text: str) -> float:
     if lowered == ".nan":
         return math.nan
     return float(text)
+
+
+_CONVERTERS: Final[dict[str, tuple[Callable[[str], Any], str]]] = {
+    _NULL: (_to_null, "null"),
+    _BOOL: (_to_bool, "a boolean"),
+    _INT: (_to_int, "an integer"),
+    _FLOAT: (_to_float, "a number"),
+}
 
 
 def parse_yaml(text: str, file: str) -> ParseResult:
@@ -305,6 +320,17 @@ def parse_yaml(text: str, file: str) -> ParseResult:
     return result
 
 
+_LINE_BREAK: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What libyaml counts as a line break (YAML 1.1): CRLF, CR, LF, NEL, LS, PS."""
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``offset``, counting lines as libyaml does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+    line_start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, offset - line_start + 1
+
+
 def _syntax_problem(error: yaml.YAMLError, text: str, file: str, index: int) -> Problem:
     mark = getattr(error, "problem_mark", None)
     if mark is not None:
@@ -313,8 +339,7 @@ def _syntax_problem(error: yaml.YAMLError, text: str, file: str, index: int) -> 
         offset = error.position
         if yaml.__with_libyaml__:  # libyaml counts bytes of the UTF-8 encoding, not characters
             offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
-        line = text.count("\n", 0, offset) + 1
-        col = offset - text.rfind("\n", 0, offset)
+        line, col = _line_and_column(text, offset)
     else:  # pragma: no cover - every libyaml error carries one or the other
         line, col = 1, 1
     if isinstance(error, yaml.MarkedYAMLError):
