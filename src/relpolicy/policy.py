@@ -44,11 +44,15 @@ class PolicySet:
     origins: dict[ResourceId, Origin] = field(default_factory=dict)
     invalid: set[ResourceId] = field(default_factory=set)
     """Resources whose documents failed validation: they exist, but no rule can read them."""
+    _by_kind: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
+    _slos_by_service: dict[str, list[SLO]] | None = field(default=None, repr=False)
 
     def of_kind(self, kind: type[R]) -> list[R]:
-        """Every resource of one kind, sorted by name."""
-        found = [r for rid, r in self.resources.items() if rid.kind == kind.KIND]
-        return sorted((r for r in found if isinstance(r, kind)), key=lambda r: r.name)
+        """Every resource of one kind, sorted by name (indexed once: the set is complete by then)."""
+        if not self._by_kind:
+            for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
+                self._by_kind.setdefault(rid.kind, []).append(resource)
+        return [r for r in self._by_kind.get(kind.KIND, []) if isinstance(r, kind)]
 
     def get(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, if any."""
@@ -113,6 +117,45 @@ class PolicySet:
     def change_freezes(self) -> list[ChangeFreeze]:
         """Every change freeze."""
         return self.of_kind(ChangeFreeze)
+
+    # --- What a service resolves to, with the documented defaults --------------------------------
+
+    def owner_of(self, service: Service) -> Team | None:
+        """The owning team, when named and defined."""
+        return None if service.spec.owner is None else self.get(Team, service.spec.owner)
+
+    def coverage_of(self, service: Service) -> str | None:
+        """The name of the calendar the service is supported on: its own, else its owner's."""
+        if service.spec.coverage is not None:
+            return service.spec.coverage
+        owner = self.owner_of(service)
+        return owner.spec.coverage if owner is not None else None
+
+    def escalation_policy_of(self, service: Service) -> EscalationPolicy | None:
+        """The service's escalation policy: its own, else its owner's."""
+        name = service.spec.escalation_policy
+        if name is None and (owner := self.owner_of(service)) is not None:
+            name = owner.spec.escalation_policy
+        return None if name is None else self.get(EscalationPolicy, name)
+
+    def priority_policy_of(self, service: Service) -> PriorityPolicy | None:
+        """The service's priority policy: its own, else the only one there is."""
+        if service.spec.priority_policy is not None:
+            return self.get(PriorityPolicy, service.spec.priority_policy)
+        policies = self.priority_policies
+        return policies[0] if len(policies) == 1 else None
+
+    def calendar(self, name: str) -> Calendar | None:
+        """The declared calendar ``name``; None for the built-in `always` and for unknown names."""
+        return self.get(Calendar, name)
+
+    def slos_of(self, service: str) -> list[SLO]:
+        """The SLOs of a service, sorted by name."""
+        if self._slos_by_service is None:
+            self._slos_by_service = {}
+            for slo in self.slos:
+                self._slos_by_service.setdefault(slo.spec.service, []).append(slo)
+        return self._slos_by_service.get(service, [])
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(sorted(self.resources.values(), key=lambda r: (r.KIND, r.name)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Final, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
@@ -89,6 +89,14 @@ class Condition(Model):
     labels: dict[LabelKey, str] | None = None
     """Service labels that must all match."""
 
+    def matches(self, tier: int, impact: str, labels: Mapping[str, str]) -> bool:
+        """Does an incident of ``impact`` on a service of ``tier`` with ``labels`` meet every condition?"""
+        return (
+            (self.tier is None or tier in self.tier)
+            and (self.impact is None or impact in self.impact)
+            and all(labels.get(key) == value for key, value in (self.labels or {}).items())
+        )
+
 
 class Rule(Model):
     """Maps matching incidents to a level; the first matching rule wins."""
@@ -116,6 +124,13 @@ class PriorityPolicySpec(Spec):
     def level(self, name: str) -> Level | None:
         """The level called ``name``, if any."""
         return next((level for level in self.levels if level.name == name), None)
+
+    def pick(self, tier: int, impact: str, labels: Mapping[str, str]) -> tuple[str, int | None]:
+        """The level name for an incident, and the index of the rule that chose it (None: the default)."""
+        for i, rule in enumerate(self.rules):
+            if rule.when.matches(tier, impact, labels):
+                return rule.level, i
+        return self.default, None
 
 
 class PriorityPolicy(Resource):
