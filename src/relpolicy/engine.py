@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from relpolicy.config import Settings
 from relpolicy.findings import Finding, Problem, Severity
 from relpolicy.model.build import build
 from relpolicy.model.kinds import LANGUAGE, Language
@@ -61,9 +62,11 @@ def rate(problems: Iterable[Problem]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def run_rules(policy: PolicySet, as_of: dt.date, rules: Sequence[Rule] = RULES) -> list[Problem]:
+def run_rules(
+    policy: PolicySet, as_of: dt.date, rules: Sequence[Rule] = RULES, settings: Settings | None = None
+) -> list[Problem]:
     """Run every rule that has a check over the policy set."""
-    context = RuleContext(policy, as_of)
+    context = RuleContext(policy, as_of, settings or Settings())
     problems: list[Problem] = []
     for rule in rules:
         if rule.check is not None:

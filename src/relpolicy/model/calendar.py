@@ -13,6 +13,15 @@ WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS: Final = "always"
 """The built-in 24x7 calendar, usable without being declared."""
 
+DAY_MINUTES: Final = 24 * 60
+WEEK_MINUTES: Final = 7 * DAY_MINUTES
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
 _COUNTRY_PATTERN: Final = r"^[A-Z]{2}$"
 _SUBDIVISION_PATTERN: Final = r"^[A-Z0-9]{1,3}$"
 
@@ -32,6 +41,18 @@ class WorkingHours(Model):
         """The ranges of ``weekday`` (0 = Monday)."""
         ranges: list[str] = getattr(self, WEEKDAYS[weekday])
         return ranges
+
+    def weekly_minutes(self) -> int:
+        """Working minutes in a week (overlapping ranges counted once, holidays ignored)."""
+        covered: set[int] = set()
+        for weekday in range(7):
+            for text in self.on(weekday):
+                start, end = (_minutes(part) for part in text.split("-"))
+                if end <= start:
+                    end += DAY_MINUTES  # crosses midnight into the next day
+                day = weekday * DAY_MINUTES
+                covered.update((day + m) % WEEK_MINUTES for m in range(start, end))
+        return len(covered)
 
 
 class Holidays(Model):
@@ -69,6 +90,16 @@ class CalendarSpec(Spec):
     """IANA time zone the hours are written in."""
     hours: WorkingHours
     holidays: Holidays | None = None
+
+    @property
+    def has_days_off(self) -> bool:
+        """Are public holidays or extra dates taken off?"""
+        return self.holidays is not None and (self.holidays.country is not None or bool(self.holidays.dates))
+
+    @property
+    def is_round_the_clock(self) -> bool:
+        """Does it cover every minute of every day, holidays included (like `always`)?"""
+        return self.hours.weekly_minutes() == WEEK_MINUTES and not self.has_days_off
 
 
 class Calendar(Resource):

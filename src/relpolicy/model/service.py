@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Literal, Self
 
@@ -66,8 +65,8 @@ class Recovery(Model):
     """Recovery point objective: most data, in time, that may be lost."""
     backups: Backups | None = None
     last_restore_test: Date | None = None
-    restore_test_every: PositiveDuration = dt.timedelta(days=90)
-    """How often a restore must be tested."""
+    restore_test_every: PositiveDuration | None = None
+    """How often a restore must be tested; defaults to the project setting (90d)."""
 
 
 class Patching(Model):

@@ -25,22 +25,37 @@ import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
+from relpolicy.config import Settings
 from relpolicy.findings import Problem, Severity
 from relpolicy.policy import PolicySet
+
+if TYPE_CHECKING:
+    from relpolicy.graph import ServiceGraph
 
 RULE_ID_PATTERN = re.compile(r"^RP[1-9][0-9]{2}$")
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SECTION = re.compile(r"^(Failing|Passing) example:\s*$", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RuleContext:
-    """What a rule may read: the policy set and the date the check is made as of."""
+    """What a rule may read: the policy set, the date the check is made as of, the settings, and
+    the dependency graph with its propagated facts (built on first use, shared by every rule)."""
 
     policy: PolicySet
     as_of: dt.date
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def graph(self) -> ServiceGraph:
+        """The dependency graph of the policy set."""
+        from relpolicy.graph import ServiceGraph  # noqa: PLC0415 - networkx loads only when a rule needs it
+
+        return ServiceGraph(self.policy)
 
 
 Check = Callable[[RuleContext], Iterable[Problem]]
