@@ -296,6 +296,11 @@ def parse_yaml(text: str, file: str) -> ParseResult:
     Empty documents (a stray ``---``) are skipped.
     """
     result = ParseResult()
+    if (surrogate := _LONE_SURROGATE.search(text)) is not None:  # only from the API: files are decoded strictly
+        line, col = _line_and_column(text, surrogate.start())
+        message = f"YAML syntax error: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character"
+        result.problems.append(Problem("RP101", message, Location(file, line, col, line, col + 1), f"{file}#0:syntax"))
+        return result
     composer = _Composer(text)
     index = 0
     try:
@@ -320,6 +325,7 @@ def parse_yaml(text: str, file: str) -> ParseResult:
     return result
 
 
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _LINE_BREAK: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 """What libyaml counts as a line break (YAML 1.1): CRLF, CR, LF, NEL, LS, PS."""
 
