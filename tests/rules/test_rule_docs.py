@@ -37,9 +37,14 @@ def test_failing_example_triggers_the_rule(rule: Rule, write_policy: Callable[..
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_passing_example_is_clean(rule: Rule, write_policy: Callable[..., Path]) -> None:
-    """The documented passing example produces no finding at all."""
+    """The documented passing example is valid policy with no finding of the rule.
+
+    Examples stay short: they show one rule, so other rules' advice (add an SLO, a runbook...)
+    may apply to them, but never a structural problem (RP1xx) or a dangling name (RP201).
+    """
     report = _run(rule, rule.doc.passing, write_policy)
-    assert [(f.rule_id, f.message) for f in report.findings] == []
+    unexpected = [f for f in report.findings if f.rule_id == rule.id or f.rule_id < "RP300"]
+    assert [(f.rule_id, f.message) for f in unexpected] == []
 
 
 def test_ids_and_names_are_unique_and_well_formed() -> None:
