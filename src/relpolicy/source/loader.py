@@ -37,9 +37,14 @@ class LoadResult:
 
 def display_path(path: Path, base: Path | None = None) -> str:
     """A stable, POSIX-style path for output: relative to ``base`` (the cwd) when inside it."""
-    base = base or Path.cwd()
+    return _display_path(path, (base or Path.cwd()).absolute(), Path.cwd())
+
+
+def _display_path(path: Path, absolute_base: Path, cwd: Path) -> str:
+    # Path.absolute() without asking the OS for the cwd again: this runs once per file.
+    absolute = path if path.is_absolute() else cwd / path
     try:
-        return path.absolute().relative_to(base.absolute()).as_posix()
+        return absolute.relative_to(absolute_base).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -82,13 +87,15 @@ def _walk(root: Path) -> Iterator[Path]:
 def load(paths: Iterable[Path], base: Path | None = None) -> LoadResult:
     """Read, decode and parse each file; problems are collected, never raised."""
     result = LoadResult()
+    cwd = Path.cwd()
+    absolute_base = (base or cwd).absolute()
     for path in paths:
-        shown = display_path(path, base)
+        shown = _display_path(path, absolute_base, cwd)
         text = _read_text(path, shown, result.problems)
         if text is None:
             continue
         result.sources[shown] = text
-        parsed = parse_yaml(text, shown)
+        parsed = parse_yaml(text, shown, lazy_positions=True)
         result.documents.extend(parsed.documents)
         result.problems.extend(parsed.problems)
     return result

@@ -8,7 +8,7 @@ node's key path (``("spec", "dependsOn", 1, "service")``), and are turned into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TypeAlias
 
 from relpolicy.findings import Location
@@ -18,6 +18,8 @@ KeyPath: TypeAlias = tuple[str | int, ...]
 
 Span: TypeAlias = tuple[int, int, int, int]
 """``(line, col, end_line, end_col)``, 1-based, end exclusive."""
+
+SpanMap: TypeAlias = dict[KeyPath, Span]
 
 
 def format_key_path(path: KeyPath) -> str:
@@ -31,13 +33,45 @@ def format_key_path(path: KeyPath) -> str:
     return "".join(out) or "(document)"
 
 
-@dataclass(slots=True)
 class PositionIndex:
-    """Spans of the keys and values of one YAML document."""
+    """Spans of the keys and values of one YAML document.
 
-    file: str
-    values: dict[KeyPath, Span] = field(default_factory=dict)
-    keys: dict[KeyPath, Span] = field(default_factory=dict)
+    The spans are either recorded while parsing, or loaded on first use by ``load`` (the fast
+    path of ``check`` parses without recording them and re-parses a file only when one of its
+    findings needs a location, so that a clean repo never pays for positions it does not show).
+    """
+
+    __slots__ = ("_keys", "_load", "_values", "file")
+
+    def __init__(
+        self,
+        file: str,
+        *,
+        values: SpanMap | None = None,
+        keys: SpanMap | None = None,
+        load: Callable[[], tuple[SpanMap, SpanMap]] | None = None,
+    ) -> None:
+        self.file = file
+        self._load = load
+        self._values = values if values is not None or load is not None else {}
+        self._keys = keys if keys is not None or load is not None else {}
+
+    def _loaded(self) -> tuple[SpanMap, SpanMap]:
+        if self._values is None or self._keys is None:
+            assert self._load is not None  # noqa: S101 - set whenever the spans are not recorded
+            self._values, self._keys = self._load()
+            self._load = None
+        return self._values, self._keys
+
+    @property
+    def values(self) -> SpanMap:
+        """The span of every value (the whole node), by key path."""
+        return self._loaded()[0]
+
+    @property
+    def keys(self) -> SpanMap:
+        """The span of every mapping key, by the key path of its value."""
+        return self._loaded()[1]
 
     def closest(self, path: KeyPath) -> KeyPath:
         """The longest prefix of ``path`` that exists in the document (the root always does)."""
