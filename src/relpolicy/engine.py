@@ -13,13 +13,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from relpolicy.baseline import Baseline
 from relpolicy.config import Settings
+from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Finding, Problem, Severity
 from relpolicy.model.build import build
 from relpolicy.model.kinds import LANGUAGE, Language
 from relpolicy.policy import PolicySet, assemble
-from relpolicy.rules import RULES, Rule, RuleContext, by_id
+from relpolicy.rules import RULES, Rule, RuleContext, by_id, lookup
 from relpolicy.source.loader import discover, load
+from relpolicy.suppressions import apply_suppressions
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,10 @@ class Report:
     documents: int
     resources: int
     as_of: dt.date
+    suppressed: int = 0
+    """Findings hidden by inline suppressions."""
+    baselined: int = 0
+    """Findings hidden because the baseline knows them."""
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""
@@ -43,8 +50,9 @@ class Report:
         return max((f.severity for f in self.findings), default=None)
 
 
-def rate(problems: Iterable[Problem]) -> list[Finding]:
-    """Give each problem its rule's name and severity, sorted by location."""
+def rate(problems: Iterable[Problem], settings: Settings | None = None) -> list[Finding]:
+    """Give each problem its rule's name and severity (or the configured one), sorted by location."""
+    overrides = settings.severity if settings is not None else {}
     findings = []
     for problem in problems:
         meta = by_id(problem.rule_id)
@@ -52,7 +60,7 @@ def rate(problems: Iterable[Problem]) -> list[Finding]:
             Finding(
                 problem.rule_id,
                 meta.name,
-                meta.severity,
+                overrides.get(problem.rule_id) or problem.severity or meta.severity,
                 problem.message,
                 problem.location,
                 problem.subject,
@@ -74,41 +82,84 @@ def run_rules(
     return problems
 
 
+_froze_collector = False
+"""Whether the last check froze the objects it loaded (see :func:`_collector_paused`)."""
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
+    """Pause the cyclic garbage collector while loading, then freeze what was loaded.
 
-    Parsing allocates hundreds of thousands of long-lived objects and no cycles; each collection
-    would walk them all again (measured: most of the parse time on large repos).
+    Parsing and validation allocate millions of long-lived objects and no cycles; each
+    collection would walk them all again (measured: most of the parse time on large repos), and
+    so would every collection in the later phases while they stay alive. ``gc.freeze()`` moves
+    them out of the collector's sight; refcounting still frees them when the report is dropped.
+    The next check unfreezes them first, so a long-lived process (an editor, a test run) keeps
+    at most one check's objects out of the collector's reach.
     """
+    global _froze_collector  # noqa: PLW0603 - process-wide, like the collector itself
+    if _froze_collector:
+        gc.unfreeze()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            _froze_collector = True
             gc.enable()
 
 
-def check(
+def check(  # noqa: PLR0913 - keyword-only options of one operation
     paths: Sequence[Path],
     *,
     as_of: dt.date,
     base: Path | None = None,
     language: Language = LANGUAGE,
+    settings: Settings | None = None,
+    baseline: Baseline | None = None,
 ) -> Report:
-    """Check every policy file under ``paths`` as of a date; bad files become findings."""
+    """Check every policy file under ``paths`` as of a date; bad files become findings.
+
+    Findings pass, in order: rule selection and severity overrides (``settings``), per-path
+    ignores, inline suppressions (which may add RP9xx findings), then the ``baseline``.
+    """
+    settings = settings or Settings()
     files = discover(paths)
     with _collector_paused():
         loaded = load(files, base)
         built = build(loaded.documents, language)
     policy, assemble_problems = assemble(built)
-    problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of)]
+    rules = [r for r in RULES if settings.runs(r.id)]
+    problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of, rules, settings)]
+    findings = [
+        f
+        for f in rate(problems, settings)
+        if settings.runs(f.rule_id) and not settings.ignored_in(f.location.path, f.rule_id)
+    ]
+    findings, suppression_problems, suppressed = apply_suppressions(findings, loaded.sources, _rule_id, settings.runs)
+    findings = sorted(
+        [*findings, *(f for f in rate(suppression_problems, settings) if settings.runs(f.rule_id))],
+        key=lambda f: f.sort_key,
+    )
+    baselined = 0
+    if baseline is not None:
+        findings, baselined = baseline.filter(findings)
     return Report(
-        findings=tuple(rate(problems)),
+        findings=tuple(findings),
         sources=loaded.sources,
         files=len(files),
         documents=len(loaded.documents),
         resources=len(policy.resources),
         as_of=as_of,
+        suppressed=suppressed,
+        baselined=baselined,
     )
+
+
+def _rule_id(key: str) -> str | None:
+    try:
+        return lookup(key).id
+    except RelpolicyError:
+        return None

@@ -8,6 +8,7 @@ the rest of the package.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -71,6 +72,12 @@ class Problem:
     location: Location
     subject: str
     related: tuple[Related, ...] = field(default=())
+    severity: Severity | None = None
+    """Set when this problem is milder or worse than its rule's default (a cycle through a soft link)."""
+
+    def with_severity(self, severity: Severity) -> Problem:
+        """The same problem at another severity than its rule's default."""
+        return dataclasses.replace(self, severity=severity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,14 +32,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
-        default="error",
-        help="exit 1 when a finding is at least this severe (default: error)",
+        help="exit 1 when a finding is at least this severe (default: error, or the config's failOn)",
     )
     parser.add_argument(
         "--as-of",
         type=_date,
         metavar="YYYY-MM-DD",
         help="date the time-dependent rules judge against (default: today in UTC)",
+    )
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="settings file (default: ./relpolicy.yaml, else pyproject.toml)"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="hide the findings recorded in this baseline file"
+    )
+    parser.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record the current findings as the baseline and exit 0",
     )
     parser.add_argument(
         "--color",
@@ -51,14 +62,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check, print the report, and turn the findings into an exit code."""
-    from relpolicy.engine import check  # noqa: PLC0415 - heavy imports only when checking
+    from relpolicy.baseline import Baseline  # noqa: PLC0415 - heavy imports only when checking
+    from relpolicy.config import load_settings  # noqa: PLC0415
+    from relpolicy.engine import check  # noqa: PLC0415
 
-    paths: list[Path] = args.paths or [DEFAULT_ROOT]
-    if not args.paths and not DEFAULT_ROOT.is_dir():
-        msg = "no paths given and no policies/ directory here; pass the files or directories to check"
+    settings = load_settings(Path.cwd(), args.config)
+    paths: list[Path] = args.paths or list(settings.roots)
+    if not args.paths and not all(root.is_dir() for root in paths):
+        missing = ", ".join(f"{root}/" for root in paths if not root.is_dir())
+        msg = f"no paths given and no {missing} directory here; pass the files or directories to check"
         raise RelpolicyError(msg)
-    as_of = args.as_of or dt.datetime.now(dt.UTC).date()
-    report = check(paths, as_of=as_of)
+    as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
+    baseline = Baseline.load(args.baseline) if args.baseline else None
+    report = check(paths, as_of=as_of, settings=settings, baseline=baseline)
+    if args.write_baseline:
+        Baseline.of(report.findings).dump(args.write_baseline)
+        sys.stderr.write(f"relpolicy: wrote {len(report.findings)} finding(s) to {args.write_baseline}\n")
+        return EXIT_CLEAN
     if args.format == "json":
         from relpolicy.report import json as json_report  # noqa: PLC0415
 
@@ -67,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
         from relpolicy.report import text  # noqa: PLC0415
 
         write(text.render(report, color=wants_color(args.color, sys.stdout)))
-    if args.fail_on == "never":
+    fail_on = args.fail_on or settings.fail_on
+    if fail_on == "never":
         return EXIT_CLEAN
     worst = report.worst()
-    return EXIT_FINDINGS if worst is not None and worst >= Severity.parse(args.fail_on) else EXIT_CLEAN
+    return EXIT_FINDINGS if worst is not None and worst >= Severity.parse(fail_on) else EXIT_CLEAN

@@ -83,15 +83,24 @@ class Rule:
     """None for rules that loading reports (RP1xx)."""
 
 
-def parse_doc(docstring: str | None, where: str) -> RuleDoc:
-    """Split a rule docstring into rationale, failing example and passing example."""
+def parse_doc(docstring: str | None, where: str, background: str = "") -> RuleDoc:
+    """Split a rule docstring into rationale, failing example and passing example.
+
+    ``background`` is YAML both examples need but that is not their point (the team that owns
+    the services); it is appended to each example as further documents.
+    """
     text = inspect.cleandoc(docstring or "")
     parts = _SECTION.split(text)
     if len(parts) != 5 or parts[1] != "Failing" or parts[3] != "Passing":
         msg = f"{where}: the docstring needs a rationale, then 'Failing example:' and 'Passing example:' sections"
         raise ValueError(msg)
     rationale, _, failing, _, passing = parts
-    return RuleDoc(rationale.strip(), textwrap.dedent(failing).strip() + "\n", textwrap.dedent(passing).strip() + "\n")
+    extra = f"---\n{textwrap.dedent(background).strip()}\n" if background.strip() else ""
+    return RuleDoc(
+        rationale.strip(),
+        textwrap.dedent(failing).strip() + "\n" + extra,
+        textwrap.dedent(passing).strip() + "\n" + extra,
+    )
 
 
 def _validate(rule_id: str, name: str) -> None:
@@ -100,12 +109,22 @@ def _validate(rule_id: str, name: str) -> None:
         raise ValueError(msg)
 
 
-def rule(*, id: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Rule]:  # noqa: A002
-    """Declare a rule whose check is the decorated function (its docstring is the doc)."""
+def rule(
+    *,
+    id: str,  # noqa: A002 - the catalogue calls it id
+    name: str,
+    severity: Severity,
+    summary: str,
+    background: str = "",
+) -> Callable[[Check], Rule]:
+    """Declare a rule whose check is the decorated function (its docstring is the doc).
+
+    ``background``: YAML documents appended to both examples (see :func:`parse_doc`).
+    """
     _validate(id, name)
 
     def decorate(check: Check) -> Rule:
-        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id), check)
+        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id, background), check)
 
     return decorate
 

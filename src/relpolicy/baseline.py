@@ -1,0 +1,85 @@
+"""Baselines: adopt relpolicy on a large repo and fail only on new findings.
+
+``relpolicy check --write-baseline FILE`` records the current findings; ``--baseline FILE``
+hides the ones recorded. A finding is identified by its rule and its subject (the resource and
+key path it is about, such as ``Service/checkout:spec.dependsOn[2]``), never by its line, so it
+survives edits that move lines. Identities are counted, so a second, new finding with the same
+identity is still reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from relpolicy.errors import RelpolicyError
+from relpolicy.findings import Finding
+
+BASELINE_VERSION: Final = 1
+
+
+def identity(finding: Finding) -> tuple[str, str]:
+    """What a baseline remembers of a finding."""
+    return finding.rule_id, finding.subject
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """Known findings, by identity and count."""
+
+    known: Counter[tuple[str, str]]
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Baseline:
+        """The baseline that accepts exactly these findings."""
+        return cls(Counter(identity(f) for f in findings))
+
+    def filter(self, findings: Iterable[Finding]) -> tuple[list[Finding], int]:
+        """The findings not in the baseline, and how many were."""
+        remaining = Counter(self.known)
+        new: list[Finding] = []
+        for finding in findings:
+            key = identity(finding)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+            else:
+                new.append(finding)
+        return new, sum(self.known.values()) - sum(remaining.values())
+
+    def dumps(self) -> str:
+        """Deterministic JSON text (sorted, one entry per identity)."""
+        entries = [
+            {"rule": rule, "subject": subject, "count": count} for (rule, subject), count in sorted(self.known.items())
+        ]
+        return json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2) + "\n"
+
+    def dump(self, path: Path) -> None:
+        """Write the baseline file; a failure is a one-line error."""
+        try:
+            path.write_text(self.dumps(), encoding="utf-8")
+        except OSError as error:
+            msg = f"{path}: cannot write the baseline: {error.strerror}"
+            raise RelpolicyError(msg) from None
+
+    @classmethod
+    def load(cls, path: Path) -> Baseline:
+        """Read a baseline file; a bad file is a one-line error."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != BASELINE_VERSION:
+                msg = f"{path}: unsupported baseline version {data.get('version')!r} (expected {BASELINE_VERSION})"
+                raise RelpolicyError(msg)
+            known: Counter[tuple[str, str]] = Counter()
+            for entry in data["findings"]:
+                known[(str(entry["rule"]), str(entry["subject"]))] += int(entry.get("count", 1))
+        except OSError as error:
+            msg = f"{path}: cannot read the baseline: {error.strerror}"
+            raise RelpolicyError(msg) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            msg = f"{path}: not a relpolicy baseline ({type(error).__name__}: {error})"
+            raise RelpolicyError(msg) from None
+        return cls(known)
