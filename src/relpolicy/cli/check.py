@@ -6,12 +6,17 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS
-from relpolicy.cli._output import wants_color, write
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Severity
+from relpolicy.report import FORMATS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from relpolicy.engine import Report
 
 DEFAULT_ROOT: Final = Path("policies")
 FAIL_ON_CHOICES: Final = ("error", "warning", "info", "never")
@@ -28,7 +33,18 @@ def _date(text: str) -> dt.date:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``check``."""
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: policies/)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE; the terminal still gets the summary line",
+    )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="report only findings in files changed since the git REF, and those the change caused elsewhere",
+    )
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_CHOICES,
@@ -79,16 +95,19 @@ def run(args: argparse.Namespace) -> int:
         Baseline.of(report.findings).dump(args.write_baseline)
         sys.stderr.write(f"relpolicy: wrote {len(report.findings)} finding(s) to {args.write_baseline}\n")
         return EXIT_CLEAN
-    if args.format == "json":
-        from relpolicy.report import json as json_report  # noqa: PLC0415
+    if args.changed_since is not None:
+        from relpolicy.changes import narrow  # noqa: PLC0415
 
-        write(json_report.render(report))
-    else:
-        from relpolicy.report import text  # noqa: PLC0415
+        def recheck(roots: Sequence[Path], base: Path) -> Report:
+            return check(roots, as_of=as_of, base=base, settings=settings)
 
-        write(text.render(report, color=wants_color(args.color, sys.stdout)))
-    fail_on = args.fail_on or settings.fail_on
-    if fail_on == "never":
-        return EXIT_CLEAN
+        narrowed = narrow(args.changed_since, report, paths, recheck)
+        report = narrowed.report
+        print(f"relpolicy: {narrowed.describe(args.changed_since)}", file=sys.stderr)
+    from relpolicy.cli._emit import emit  # noqa: PLC0415
+
+    fail_on_name = args.fail_on or settings.fail_on
+    fail_on = None if fail_on_name == "never" else Severity.parse(fail_on_name)
+    emit(report, args.format, output=args.output, color=args.color, fail_on=fail_on)
     worst = report.worst()
-    return EXIT_FINDINGS if worst is not None and worst >= Severity.parse(fail_on) else EXIT_CLEAN
+    return EXIT_FINDINGS if fail_on is not None and worst is not None and worst >= fail_on else EXIT_CLEAN

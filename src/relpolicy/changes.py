@@ -1,0 +1,152 @@
+"""``--changed-since REF``: keep the findings a change is responsible for.
+
+A pull request should fail on what it broke, not on what was already broken elsewhere. The whole
+tree is always checked (a dependency removed in one file breaks a promise in another), then the
+findings are narrowed to:
+
+- every finding in a file changed since REF (``git diff`` against the merge base of REF and HEAD,
+  as a pull request's diff is computed, plus untracked files), and
+- every finding elsewhere whose identity (rule id and line-independent subject) did not exist at
+  the merge base: the policy tree as it was there is checked too, from ``git archive``.
+
+This module is an edge of the pipeline: it runs git and reads its output; the check itself is
+passed in, so that it runs with the same options as the check it narrows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from relpolicy.engine import Report
+from relpolicy.errors import RelpolicyError
+
+Recheck = Callable[[Sequence[Path], Path], Report]
+"""Check these roots with display paths relative to this base, as the narrowed check did."""
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowed:
+    """A report narrowed to a change, and what was left out."""
+
+    report: Report
+    base_commit: str
+    changed_files: int
+    hidden: int
+    """Findings outside the changed files that already existed at the base commit."""
+
+    def describe(self, ref: str) -> str:
+        """One line for the log: how much changed and how many findings were left out."""
+        files = "file" if self.changed_files == 1 else "files"
+        findings = "finding" if self.hidden == 1 else "findings"
+        return (
+            f"{self.changed_files} {files} changed since {ref}; "
+            f"left out: {self.hidden} older {findings} in unchanged files"
+        )
+
+
+def _git(args: Sequence[str], cwd: Path, *, strict: bool = True) -> subprocess.CompletedProcess[bytes]:
+    """Run git; with ``strict``, a failure is a one-line error quoting git's first line."""
+    try:
+        # git from PATH, as the user runs it; arguments are a list, never a shell string.
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)  # noqa: S603, S607
+    except FileNotFoundError:
+        msg = "--changed-since needs git, and no `git` command was found"
+        raise RelpolicyError(msg) from None
+    if done.returncode != 0 and strict:
+        first = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["failed"])[0]
+        msg = f"git {args[0]}: {first}"
+        raise RelpolicyError(msg)
+    return done
+
+
+def _out(args: Sequence[str], cwd: Path) -> str:
+    return _git(args, cwd).stdout.decode("utf-8", "surrogateescape").strip()
+
+
+def repository_root(cwd: Path) -> Path:
+    """The top of the git work tree that holds ``cwd``."""
+    done = _git(["rev-parse", "--show-toplevel"], cwd, strict=False)
+    if done.returncode != 0:
+        msg = f"--changed-since needs a git repository, and {cwd} is not inside one"
+        raise RelpolicyError(msg)
+    return Path(done.stdout.decode("utf-8", "surrogateescape").strip())
+
+
+def base_commit(ref: str, top: Path) -> str:
+    """The commit to compare with: the merge base of ``ref`` and HEAD, else ``ref`` itself."""
+    done = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top, strict=False)
+    if done.returncode != 0:
+        msg = f"--changed-since: unknown git revision `{ref}`"
+        raise RelpolicyError(msg)
+    commit = done.stdout.decode().strip()
+    merge_base = _git(["merge-base", commit, "HEAD"], top, strict=False)
+    return merge_base.stdout.decode().strip() if merge_base.returncode == 0 else commit
+
+
+def _split(output: bytes) -> list[str]:
+    return [name for name in output.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def changed_paths(commit: str, top: Path) -> set[Path]:
+    """Files that differ from ``commit`` in the work tree (staged or not), and untracked files."""
+    diff = _git(["diff", "--name-only", "--no-renames", "-z", commit, "--"], top).stdout
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top).stdout
+    return {(top / name).resolve() for name in [*_split(diff), *_split(untracked)]}
+
+
+def _inside(path: Path, top: Path) -> Path:
+    try:
+        return path.resolve().relative_to(top)
+    except ValueError:
+        msg = f"{path}: --changed-since can only check paths inside the git repository at {top}"
+        raise RelpolicyError(msg) from None
+
+
+def _extract_tree(commit: str, top: Path, relative_roots: Sequence[Path], into: Path) -> list[Path]:
+    """Write the roots as they were at ``commit`` under ``into``; returns those that existed."""
+    existing = [
+        root
+        for root in relative_roots
+        if root == Path() or _git(["cat-file", "-e", f"{commit}:{root.as_posix()}"], top, strict=False).returncode == 0
+    ]
+    if existing:
+        archive = _git(["archive", "--format=tar", commit, "--", *(r.as_posix() for r in existing)], top).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: refuse links that leave ``into``
+                tar.extractall(into, filter="data")
+            else:  # pragma: no cover - older 3.11 patch releases; the archive is the user's own repository
+                tar.extractall(into)  # noqa: S202
+    return [into / root for root in existing]
+
+
+def narrow(ref: str, report: Report, roots: Sequence[Path], recheck: Recheck, cwd: Path | None = None) -> Narrowed:
+    """The findings of ``report`` (a check of ``roots`` from ``cwd``) that the change since ``ref`` caused."""
+    cwd = (cwd or Path.cwd()).resolve()
+    top = repository_root(cwd).resolve()
+    commit = base_commit(ref, top)
+    relative_roots = [_inside(root if root.is_absolute() else cwd / root, top) for root in roots]
+    changed = changed_paths(commit, top)
+    with tempfile.TemporaryDirectory(prefix="relpolicy-base-") as scratch:
+        old_top = Path(scratch)
+        old_roots = _extract_tree(commit, top, relative_roots, old_top)
+        old_base = old_top / _inside(cwd, top)
+        old_report = recheck(old_roots, old_base) if old_roots else None
+    existed = {(f.rule_id, f.subject) for f in old_report.findings} if old_report else set()
+    kept = tuple(
+        f
+        for f in report.findings
+        if (cwd / f.location.path).resolve() in changed or (f.rule_id, f.subject) not in existed
+    )
+    return Narrowed(
+        report=dataclasses.replace(report, findings=kept),
+        base_commit=commit,
+        changed_files=len(changed),
+        hidden=len(report.findings) - len(kept),
+    )

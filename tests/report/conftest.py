@@ -1,0 +1,41 @@
+"""Fixtures for the reporter tests: the broken organisation and golden-file comparison.
+
+Golden files live in ``tests/report/golden/``. After an intended change of output, rewrite them with
+``RELPOLICY_UPDATE_GOLDEN=1 pytest tests/report`` and review the diff in the pull request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+BROKEN = HERE / "fixtures" / "broken"
+"""A policy tree with RP101, RP102, RP103, RP105 and RP201 findings, and nothing other rules judge."""
+GOLDEN = HERE / "golden"
+DATA = HERE.parent / "data"
+
+
+@pytest.fixture
+def broken_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from the broken organisation's directory, so that paths read ``policies/...``."""
+    monkeypatch.chdir(BROKEN)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return BROKEN
+
+
+@pytest.fixture
+def golden() -> Callable[[str, str], None]:
+    """Compare text with a golden file, or rewrite the file when RELPOLICY_UPDATE_GOLDEN is set."""
+
+    def compare(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
+            path.write_text(actual, encoding="utf-8", newline="")
+        assert actual == path.read_text(encoding="utf-8"), f"{path} differs; see tests/report/conftest.py to update"
+
+    return compare
