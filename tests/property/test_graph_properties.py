@@ -1,0 +1,169 @@
+"""Properties of the facts propagated through the dependency graph, on random graphs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relpolicy.graph import HUNDRED, ServiceGraph
+from relpolicy.model.service import Service
+from relpolicy.model.slo import SLO
+from relpolicy.model.team import Team
+from relpolicy.policy import PolicySet, ResourceId
+
+OBJECTIVES = st.sampled_from([None, 99.0, 99.5, 99.9, 99.95, 99.99])
+
+
+def _service(name: str, tier: int, depends_on: list[dict[str, Any]], rto_minutes: int | None) -> Service:
+    spec: dict[str, Any] = {"description": "x", "tier": tier, "owner": "team", "dependsOn": depends_on}
+    if rto_minutes is not None:
+        spec["recovery"] = {"rto": f"{rto_minutes}m"}
+    return Service.model_validate(
+        {"apiVersion": "relpolicy.dev/v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}
+    )
+
+
+def _slo(service: str, objective: float) -> SLO:
+    return SLO.model_validate(
+        {
+            "apiVersion": "relpolicy.dev/v1",
+            "kind": "SLO",
+            "metadata": {"name": f"{service}-availability"},
+            "spec": {"service": service, "indicator": {"type": "availability"}, "objective": objective},
+        }
+    )
+
+
+TEAM = Team.model_validate(
+    {
+        "apiVersion": "relpolicy.dev/v1",
+        "kind": "Team",
+        "metadata": {"name": "team"},
+        "spec": {"coverage": "always", "members": [{"name": "A", "email": "a@example.com"}]},
+    }
+)
+
+
+def policy_of(
+    edges: dict[int, list[tuple[int, bool]]], objectives: list[float | None], rtos: list[int | None], names: list[str]
+) -> PolicySet:
+    resources: dict[ResourceId, Any] = {ResourceId("Team", "team"): TEAM}
+    for i, name in enumerate(names):
+        depends_on = [{"service": names[j], "type": "hard" if hard else "soft"} for j, hard in edges.get(i, [])]
+        resources[ResourceId("Service", name)] = _service(name, 1 + i % 4, depends_on, rtos[i])
+        if objectives[i] is not None:
+            resources[ResourceId("SLO", f"{name}-availability")] = _slo(name, objectives[i])
+    return PolicySet(resources=resources)
+
+
+@st.composite
+def dags(draw: st.DrawFn, *, acyclic: bool = True) -> tuple[dict[int, list[tuple[int, bool]]], list[Any], list[Any]]:
+    """Random dependency graphs on n services; edges go from i to j > i when acyclic."""
+    n = draw(st.integers(1, 9))
+    edges: dict[int, list[tuple[int, bool]]] = {}
+    for i in range(n):
+        targets = range(i + 1, n) if acyclic else [j for j in range(n) if j != i]
+        chosen = draw(st.lists(st.sampled_from(list(targets)), unique=True, max_size=3)) if targets else []
+        edges[i] = [(j, draw(st.booleans())) for j in chosen]
+    objectives = draw(st.lists(OBJECTIVES, min_size=n, max_size=n))
+    rtos = draw(st.lists(st.none() | st.integers(1, 600), min_size=n, max_size=n))
+    return edges, objectives, rtos
+
+
+def names_for(n: int) -> list[str]:
+    return [f"s{i}" for i in range(n)]
+
+
+@given(dags())
+def test_ceiling_is_the_product_computed_by_hand(graph: Any) -> None:
+    edges, objectives, rtos = graph
+    names = names_for(len(objectives))
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names))
+
+    @cache
+    def available(i: int) -> Decimal | None:
+        """A direct recursive implementation: own objective, else the product of hard dependencies."""
+        if objectives[i] is not None:
+            return Decimal(str(objectives[i]))
+        hard = [j for j, is_hard in edges[i] if is_hard]
+        if not hard:
+            return None
+        values = [available(j) for j in hard]
+        return None if any(v is None for v in values) else ceiling(i)
+
+    @cache
+    def ceiling(i: int) -> Decimal:
+        product = Decimal(1)
+        for j, is_hard in edges[i]:
+            value = available(j) if is_hard else None
+            if value is not None:
+                product *= value / HUNDRED
+        return HUNDRED * product
+
+    for i, name in enumerate(names):
+        found = facts.ceilings[name]
+        assert found.value == ceiling(i)
+        for term in found.terms:  # never above any single hard dependency
+            assert found.value <= term.availability
+
+
+@given(dags(), st.data())
+def test_a_soft_edge_never_changes_a_hard_path_fact(graph: Any, data: st.DataObject) -> None:
+    edges, objectives, rtos = graph
+    names = names_for(len(objectives))
+    before = ServiceGraph(policy_of(edges, objectives, rtos, names))
+    source = data.draw(st.integers(0, len(names) - 1))
+    target = data.draw(st.integers(0, len(names) - 1))
+    more = {i: list(e) for i, e in edges.items()}
+    if all(j != target for j, _ in more[source]):
+        more[source].append((target, False))
+    after = ServiceGraph(policy_of(more, objectives, rtos, names))
+    assert after.ceilings == before.ceilings
+    assert after.slowest_recovery == before.slowest_recovery
+    assert after.weakest_coverage == before.weakest_coverage
+    assert after.tier1_dependents == before.tier1_dependents
+
+
+@given(dags(acyclic=False), st.permutations(range(9)))
+def test_cycle_reports_are_invariant_under_renaming(graph: Any, permutation: list[int]) -> None:
+    edges, objectives, rtos = graph
+    n = len(objectives)
+    names = names_for(n)
+    renamed = [f"r{permutation[i]}" for i in range(n)]
+    rename = dict(zip(names, renamed, strict=True))
+    first = ServiceGraph(policy_of(edges, objectives, rtos, names)).cycles
+    second = ServiceGraph(policy_of(edges, objectives, rtos, renamed)).cycles
+    assert {(frozenset(rename[m] for m in c.members), c.hard) for c in first} == {(c.members, c.hard) for c in second}
+    for cycle in second:  # each reported loop really is a cycle of the graph
+        loop = (*cycle.cycle, cycle.cycle[0])
+        back = {v: k for k, v in rename.items()}
+        for a, b in zip(loop, loop[1:], strict=False):
+            assert any(names[j] == back[b] for j, _ in edges[names.index(back[a])])
+
+
+@given(dags())
+def test_slowest_recovery_is_the_longest_rto_below(graph: Any) -> None:
+    edges, objectives, rtos = graph
+    names = names_for(len(objectives))
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names))
+
+    def below(i: int) -> set[int]:
+        seen: set[int] = set()
+        stack = [i]
+        while stack:
+            for j, hard in edges[stack.pop()]:
+                if hard and j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        return seen
+
+    for i, name in enumerate(names):
+        known = [rtos[j] * 60 for j in below(i) if rtos[j] is not None]
+        chain = facts.slowest_recovery[name]
+        assert (chain.value if chain else None) == (max(known) if known else None)
+        if chain is not None:  # the path is a real chain of hard dependencies ending at that RTO
+            assert rtos[names.index(chain.end)] * 60 == chain.value
