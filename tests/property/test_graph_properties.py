@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -141,7 +142,7 @@ def test_cycle_reports_are_invariant_under_renaming(graph: Any, permutation: lis
     for cycle in second:  # each reported loop really is a cycle of the graph
         loop = (*cycle.cycle, cycle.cycle[0])
         back = {v: k for k, v in rename.items()}
-        for a, b in zip(loop, loop[1:], strict=False):
+        for a, b in itertools.pairwise(loop):
             assert any(names[j] == back[b] for j, _ in edges[names.index(back[a])])
 
 
