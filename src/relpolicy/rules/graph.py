@@ -461,10 +461,13 @@ def _coverage_problem(ctx: RuleContext, service: Service, coverage: str, weakest
     end = graph.services[weakest.end]
     team = ctx.policy.owner_of(end)
     assert team is not None  # noqa: S101 - a coverage value comes from the owner's calendar
-    hours = f"{weakest.value // 60}h{weakest.value % 60:02d}" if weakest.value % 60 else f"{weakest.value // 60}h"
+    calendar = ctx.policy.calendar(team.spec.coverage)
+    minutes = calendar.spec.hours.weekly_minutes() if calendar is not None else weakest.value
+    hours = f"{minutes // 60}h{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}h"
+    hours += " a week, holidays off" if calendar is not None and calendar.spec.has_days_off else " a week"
     message = (
         f"{service.name} is supported around the clock ({coverage}) but hard-depends on {weakest.end}, "
-        f"whose owner {team.name} works {team.spec.coverage} hours ({hours} a week): "
+        f"whose owner {team.name} works {team.spec.coverage} hours ({hours}): "
         f"{_arrow(service.name, weakest.path)}"
     )
     where = ("spec", "coverage") if service.spec.coverage is not None else ("spec", "owner")
