@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Final
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.rules import graph, recovery, references, structure, suppression
+from relpolicy.rules import graph, recovery, references, slo, structure, suppression
 from relpolicy.rules._framework import RULE_ID_PATTERN, Rule, RuleContext, RuleDoc
 
 __all__ = ["RULES", "Rule", "RuleContext", "RuleDoc", "by_id", "by_name", "lookup"]
 
 RULES: Final[tuple[Rule, ...]] = tuple(
-    sorted((*structure.RULES, *references.RULES, *graph.RULES, *recovery.RULES, *suppression.RULES), key=lambda r: r.id)
+    sorted(
+        (*structure.RULES, *references.RULES, *graph.RULES, *slo.RULES, *recovery.RULES, *suppression.RULES),
+        key=lambda r: r.id,
+    )
 )
 
 _BY_ID: Final = {r.id: r for r in RULES}

@@ -1,0 +1,341 @@
+"""RP4xx: service level objectives and their error budgets.
+
+RP403 (maintenance-exceeds-budget) needs window expansion and lives with the maintenance rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+from relpolicy.findings import Problem, Related, Severity
+from relpolicy.model.service import Service
+from relpolicy.model.slo import SLO
+from relpolicy.model.types import format_duration
+from relpolicy.policy import PolicySet
+from relpolicy.rules._framework import RuleContext, rule
+from relpolicy.rules.recovery import outage_target
+
+BUDGET_YEAR: Final = dt.timedelta(days=365)
+"""RP404 compares restore targets with the error budget of one 365-day year."""
+_HUNDRED: Final = Decimal(100)
+_CALENDAR_WINDOWS: Final = frozenset({"month", "quarter", "year"})
+
+
+def yearly_error_budget(objective: Decimal) -> Decimal:
+    """Seconds of downtime an availability objective (percent) allows over :data:`BUDGET_YEAR`.
+
+    Exact (a Decimal), so that comparisons at the boundary do not depend on float rounding:
+    99.9% allows 31,536 s (8h45m36s) a year.
+    """
+    return (_HUNDRED - objective) / _HUNDRED * Decimal(BUDGET_YEAR // dt.timedelta(seconds=1))
+
+
+def percent(value: Decimal) -> str:
+    """A percentage as written, without trailing zeros: ``Decimal("99.90")`` -> ``99.9%``.
+
+    Objectives are shown exactly rather than rounded (``format_percent`` would show 99.995 as
+    99.99%, hiding the difference a finding is about).
+    """
+    return f"{value.normalize():f}%"
+
+
+def _window(slo: SLO) -> str:
+    window = slo.spec.time_window
+    return f"each calendar {window}" if window in _CALENDAR_WINDOWS else f"a rolling {window}"
+
+
+@rule(
+    id="RP401",
+    name="missing-slo",
+    severity=Severity.WARNING,
+    summary="A tier 1-2 service has no availability SLO.",
+)
+def missing_slo(ctx: RuleContext) -> Iterator[Problem]:
+    """A critical service without an availability objective has no error budget, no agreed
+    answer to "how down may it be?", and nothing its dependents can count on: the availability
+    a dependent may promise (RP303) and the budget checks (RP404) cannot be made. Every tier 1-2
+    service needs at least one SLO with ``indicator: {type: availability}``; latency or custom
+    SLOs do not replace it. The finding sits on the service's name, and any SLOs the service
+    does have are related locations.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec:
+          description: Takes orders.
+          tier: 1
+          owner: payments
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: checkout-latency}
+        spec:
+          service: checkout
+          indicator: {type: latency, threshold: 800ms}
+          objective: 99.0
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec:
+          description: Takes orders.
+          tier: 1
+          owner: payments
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: checkout-latency}
+        spec:
+          service: checkout
+          indicator: {type: latency, threshold: 800ms}
+          objective: 99.0
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: checkout-availability}
+        spec:
+          service: checkout
+          indicator: {type: availability}
+          objective: 99.9
+          timeWindow: 30d
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """
+    policy = ctx.policy
+    for service in policy.services:
+        if service.spec.tier > 2:
+            continue
+        slos = policy.slos_of(service.name)
+        if any(slo.spec.is_availability for slo in slos):
+            continue
+        message = (
+            f"{service.name} is tier {service.spec.tier} but has no availability SLO: its error budget, and what "
+            "services that depend on it can promise, cannot be checked"
+        )
+        if slos:
+            others = ", ".join(f"{slo.name} ({slo.spec.indicator.type})" for slo in slos)
+            message += f"; its SLOs measure something else: {others}"
+        related = [
+            Related(policy.locate(slo, "spec", "indicator"), f"{slo.name} measures {slo.spec.indicator.type}")
+            for slo in slos
+        ]
+        yield policy.problem("RP401", message, service, ("metadata", "name"), *related)
+
+
+@rule(
+    id="RP402",
+    name="sla-stricter-than-slo",
+    severity=Severity.ERROR,
+    summary="An SLO's customer-facing `sla` is higher than its internal `objective`.",
+)
+def sla_stricter_than_slo(ctx: RuleContext) -> Iterator[Problem]:
+    """The SLA is what customers are promised, often with penalties; the objective is the
+    internal target the team steers by, and it must be the stricter of the two so that the team
+    is alerted and stops risky changes long before the contract is breached. An SLA above the
+    objective means the team can be within its own error budget while already owing customers
+    service credits. An SLA equal to the objective leaves no margin but is not reported. The
+    finding sits on ``sla``; the objective is the related location.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: storefront-availability}
+        spec:
+          service: storefront
+          indicator: {type: availability}
+          objective: 99.9
+          sla: 99.95
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: storefront}
+        spec:
+          description: The web shop.
+          tier: 1
+          owner: commerce-web
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: commerce-web}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: storefront-availability}
+        spec:
+          service: storefront
+          indicator: {type: availability}
+          objective: 99.95
+          sla: 99.9
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: storefront}
+        spec:
+          description: The web shop.
+          tier: 1
+          owner: commerce-web
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: commerce-web}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """
+    policy = ctx.policy
+    for slo in policy.slos:
+        sla, objective = slo.spec.sla, slo.spec.objective
+        if sla is None or sla <= objective:
+            continue
+        message = (
+            f"{slo.name} promises customers {percent(sla)} (sla) but aims for only {percent(objective)} "
+            f"(objective) over {_window(slo)}: the SLA is breached while the internal error budget is not yet "
+            "spent; set the SLA at or below the objective"
+        )
+        related = Related(policy.locate(slo, "spec", "objective"), f"objective {percent(objective)}")
+        yield policy.problem("RP402", message, slo, ("spec", "sla"), related)
+
+
+@rule(
+    id="RP404",
+    name="budget-below-restore-target",
+    severity=Severity.WARNING,
+    summary="An availability objective's error budget over a year is shorter than the service's restore target.",
+)
+def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
+    """An availability objective allows a fixed amount of downtime: 99.99% is 52m33s over a
+    365-day year. The service's restore target says how long one outage may last: its own RTO
+    where it declares one, else the restore target of the priority level its outage maps to
+    (``scheduled`` levels have none). When a single incident restored exactly on target spends
+    more than a whole year's error budget, the SLO and the incident targets disagree: raise the
+    budget (lower the objective) or restore faster. A level on a business calendar counts
+    working time, so its target as written is the shortest such an outage can last. The finding
+    sits on the objective; the target is the related location.
+
+    Failing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: orders-db}
+        spec:
+          description: Orders database.
+          tier: 1
+          owner: platform
+          recovery: {rto: 2h, lastRestoreTest: 2026-11-03}
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: orders-db-availability}
+        spec:
+          service: orders-db
+          indicator: {type: availability}
+          objective: 99.99
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: platform}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: orders-db}
+        spec:
+          description: Orders database.
+          tier: 1
+          owner: platform
+          recovery: {rto: 30m, lastRestoreTest: 2026-11-03}
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: SLO
+        metadata: {name: orders-db-availability}
+        spec:
+          service: orders-db
+          indicator: {type: availability}
+          objective: 99.99
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: platform}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """
+    policy = ctx.policy
+    for slo in policy.slos:
+        if not slo.spec.is_availability:
+            continue
+        service = policy.get(Service, slo.spec.service)
+        if service is None:  # an unknown service is RP201
+            continue
+        target = _restore_target(policy, service)
+        if target is None:
+            continue
+        budget = yearly_error_budget(slo.spec.objective)
+        if budget >= target.duration // dt.timedelta(seconds=1):
+            continue
+        shown = format_duration(dt.timedelta(seconds=int(budget)))  # rounded down, like the budget it shows
+        message = (
+            f"{slo.name}'s objective {percent(slo.spec.objective)} allows {shown} of downtime a year "
+            f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source}: a single outage "
+            "restored on target spends more than a year's error budget"
+        )
+        yield policy.problem("RP404", message, slo, ("spec", "objective"), *target.related())
+
+
+@dataclass(frozen=True, slots=True)
+class _RestoreTarget:
+    """How long one outage of a service may last, said in words, and where that is written."""
+
+    duration: dt.timedelta
+    source: str
+    related: Callable[[], tuple[Related, ...]]
+    """Located only for a finding: locating a node may re-read its file."""
+
+
+def _restore_target(policy: PolicySet, service: Service) -> _RestoreTarget | None:
+    """The service's own RTO where declared, else the restore target of the level its outage maps to."""
+    recovery = service.spec.recovery
+    if recovery is not None and recovery.rto is not None:
+        rto = format_duration(recovery.rto)
+        return _RestoreTarget(
+            recovery.rto,
+            f"{service.name}'s RTO of {rto}",
+            lambda: (Related(policy.locate(service, "spec", "recovery", "rto"), f"{service.name} RTO {rto}"),),
+        )
+    target = outage_target(policy, service)
+    if target is None:
+        return None
+    return _RestoreTarget(target.restore, target.describe(policy, name_service=True), lambda: target.related(policy))
+
+
+RULES: Final = (missing_slo, sla_stricter_than_slo, budget_below_restore_target)
