@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "dogfood"]
+nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "dogfood", "actions"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -47,3 +49,14 @@ def dogfood(session: nox.Session) -> None:
     """The example organisation in policies/ passes `relpolicy check` cleanly."""
     session.install("-e", ".")
     session.run("relpolicy", "check", "policies", "--fail-on", "info")
+
+
+@nox.session(python=PYTHON)
+def actions(session: nox.Session) -> None:
+    """The GitHub workflows, action.yml and the pre-commit manifest: zizmor and the published schemas, offline."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "actions"))
+    session.run("zizmor", "--offline", ".")
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.y*ml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml")
+    session.run("pre-commit", "validate-manifest", ".pre-commit-hooks.yaml")
