@@ -110,7 +110,7 @@ def test_rp501_rto_longer_than_the_tier1_outage_target(run: Run) -> None:
     assert found(report, "RP501") == [
         (
             "policies/policy.yaml:9:10",
-            "checkout's RTO 6h is longer than the 4h restore target of P1 (24x7), the level a tier-1 outage maps "
+            "checkout has an RTO of 6h, longer than the 4h restore target of P1 (24x7), the level a tier-1 outage maps "
             "to (PriorityPolicy default, rule 1)",
         )
     ]
@@ -134,7 +134,7 @@ def test_rp501_business_clock_is_compared_as_written_and_named(run: Run) -> None
     assert found(report, "RP501") == [
         (
             "policies/policy.yaml:9:10",
-            "checkout's RTO 9h is longer than the 8h restore target of P2 (working time on the office clock), "
+            "checkout has an RTO of 9h, longer than the 8h restore target of P2 (working time on the office clock), "
             "the level a tier-2 outage maps to (PriorityPolicy default, rule 2)",
         )
     ]
@@ -146,7 +146,7 @@ def test_rp501_default_level(run: Run) -> None:
     assert found(report, "RP501") == [
         (
             "policies/policy.yaml:9:10",
-            "checkout's RTO 3d is longer than the 2d restore target of P3 (working time on the office clock), "
+            "checkout has an RTO of 3d, longer than the 2d restore target of P3 (working time on the office clock), "
             "the level a tier-4 outage maps to (PriorityPolicy default, the default level)",
         )
     ]
@@ -161,8 +161,8 @@ def test_rp501_labels_pick_a_scheduled_level_with_no_target(run: Run) -> None:
     labelled = service("rto: 30d", tier=3).replace("{name: checkout}", "{name: checkout, labels: {site: warehouse}}")
     unlabelled = service("rto: 30d", tier=3, name="returns")
     assert [m for _, m in found(run(labelled, unlabelled), "RP501")] == [
-        "returns's RTO 30d is longer than the 2d restore target of P3 (working time on the office clock), the level "
-        "a tier-3 outage maps to (PriorityPolicy default, the default level)"
+        "returns has an RTO of 30d, longer than the 2d restore target of P3 (working time on the office clock), "
+        "the level a tier-3 outage maps to (PriorityPolicy default, the default level)"
     ]
 
 
@@ -187,7 +187,7 @@ def test_rp501_uses_the_policy_the_service_names(run: Run) -> None:
     )
     named = service("rto: 2h", extra="  priorityPolicy: strict\n")
     assert [m for _, m in found(run(named, priorities=PRIORITIES + "---\n" + second), "RP501")] == [
-        "checkout's RTO 2h is longer than the 1h restore target of P1 (24x7), the level a tier-1 outage maps to "
+        "checkout has an RTO of 2h, longer than the 1h restore target of P1 (24x7), the level a tier-1 outage maps to "
         "(PriorityPolicy strict, rule 1)"
     ]
 
@@ -245,7 +245,7 @@ def test_rp502_stale_by_the_default_interval(run: Run) -> None:
     assert found(report, "RP502") == [
         (
             "policies/policy.yaml:10:22",
-            "checkout's restore was last tested on 2026-08-27, 91 days before 2026-11-26; it must be tested every "
+            "checkout last tested a restore on 2026-08-27, 91 days before 2026-11-26; restores must be tested every "
             "90d (the default, thresholds.restoreTestEvery)",
         )
     ]
@@ -263,7 +263,7 @@ def test_rp502_own_interval(run: Run) -> None:
     assert found(report, "RP502") == [
         (
             "policies/policy.yaml:10:22",
-            "checkout's restore was last tested on 2026-10-26, 31 days before 2026-11-26; it must be tested every "
+            "checkout last tested a restore on 2026-10-26, 31 days before 2026-11-26; restores must be tested every "
             "30d (restoreTestEvery)",
         )
     ]
@@ -277,7 +277,7 @@ def test_rp502_a_test_dated_after_the_check_date(run: Run) -> None:
     assert found(run(service("rto: 1h\nlastRestoreTest: 2062-11-20")), "RP502") == [
         (
             "policies/policy.yaml:10:22",
-            "checkout's last restore test is dated 2062-11-20, after the check date 2026-11-26: a restore cannot "
+            "checkout records a restore test on 2062-11-20, after the check date 2026-11-26: a restore cannot "
             "have been tested in the future; is the year mistyped?",
         )
     ]
@@ -292,7 +292,7 @@ def test_rp502_reads_the_check_date_and_the_threshold(write_policy: Callable[...
     assert run_rules(policy, AS_OF, rule) == []
     assert run_rules(policy, dt.date(2027, 1, 1), rule) != []
     assert [p.message for p in run_rules(policy, AS_OF, rule, strict)] == [
-        "checkout's restore was last tested on 2026-10-01, 56 days before 2026-11-26; it must be tested every 30d "
+        "checkout last tested a restore on 2026-10-01, 56 days before 2026-11-26; restores must be tested every 30d "
         "(the default, thresholds.restoreTestEvery)"
     ]
 
@@ -301,7 +301,7 @@ def test_rp502_sub_day_interval(run: Run) -> None:
     """Intervals shorter than a day still compare against whole days of age, with a singular day."""
     report = run(service("rto: 1h\nlastRestoreTest: 2026-11-25\nrestoreTestEvery: 12h"))
     assert [m for _, m in found(report, "RP502")] == [
-        "checkout's restore was last tested on 2026-11-25, 1 day before 2026-11-26; it must be tested every 12h "
+        "checkout last tested a restore on 2026-11-25, 1 day before 2026-11-26; restores must be tested every 12h "
         "(restoreTestEvery)"
     ]
 
@@ -320,7 +320,7 @@ def test_rp503_every_missing_leg_on_its_field(run: Run) -> None:
         ),
         (
             "policies/policy.yaml:10:33",
-            "checkout's backups are all on one kind of storage (object-storage): 3-2-1 needs copies on at least 2 "
+            "the backups of checkout are all on one kind of storage (object-storage): 3-2-1 needs copies on at least 2 "
             "different media, so that one storage failure cannot take every copy",
         ),
         (
@@ -354,7 +354,7 @@ def test_rp503_absent_fields_are_reported_on_backups(run: Run) -> None:
         ),
         (
             "policies/policy.yaml:9:5",
-            "checkout's backups are on no declared media (`media` is not set): 3-2-1 needs copies on at least 2 "
+            "the backups of checkout are on no declared media (`media` is not set): 3-2-1 needs copies on at least 2 "
             "different media, so that one storage failure cannot take every copy",
         ),
     ]
@@ -364,7 +364,7 @@ def test_rp503_media_are_counted_by_kind(run: Run) -> None:
     """The same medium written twice (in any case) is one kind of storage."""
     report = run(service("backups: {copies: 2, media: [Tape, tape, ' tape'], offsite: true, every: 1d}"))
     assert [m for _, m in found(report, "RP503")] == [
-        "checkout's backups are all on one kind of storage (tape): 3-2-1 needs copies on at least 2 different "
+        "the backups of checkout are all on one kind of storage (tape): 3-2-1 needs copies on at least 2 different "
         "media, so that one storage failure cannot take every copy"
     ]
 

@@ -226,8 +226,8 @@ def test_rp404_budget_below_the_services_rto(run: Run) -> None:
     assert found(report, "RP404") == [
         (
             "policies/policy.yaml:7:14",
-            "checkout-availability's objective 99.99% allows 52m33s of downtime a year (0.01% of 365 days), less "
-            "than checkout's RTO of 2h: a single outage restored on target spends more than a year's error budget",
+            "checkout-availability allows 52m33s of downtime a year at 99.99% (0.01% of 365 days), less "
+            "than the 2h RTO of checkout: a single outage restored on target spends more than a year's error budget",
         )
     ]
     assert related(report, "RP404") == [[("policies/policy.yaml:18:10", "checkout RTO 2h")]]
@@ -239,7 +239,7 @@ def test_rp404_without_rto_the_level_target_counts(run: Run) -> None:
     assert found(report, "RP404") == [
         (
             "policies/policy.yaml:7:14",
-            "checkout-availability's objective 99.99% allows 52m33s of downtime a year (0.01% of 365 days), less "
+            "checkout-availability allows 52m33s of downtime a year at 99.99% (0.01% of 365 days), less "
             "than the 4h restore target of P1 (24x7), the level a tier-1 outage of checkout maps to (PriorityPolicy "
             "default, rule 1): a single outage restored on target spends more than a year's error budget",
         )
@@ -256,7 +256,7 @@ def test_rp404_business_clock_level(run: Run) -> None:
     """P2's 8 working hours are at least 8h of downtime, more than 99.95%'s 4h22m48s a year."""
     report = run(slo("99.95"), service(tier=2))
     assert [m for _, m in found(report, "RP404")] == [
-        "checkout-availability's objective 99.95% allows 4h22m48s of downtime a year (0.05% of 365 days), less "
+        "checkout-availability allows 4h22m48s of downtime a year at 99.95% (0.05% of 365 days), less "
         "than the 8h restore target of P2 (working time on the office clock), the level a tier-2 outage of checkout "
         "maps to (PriorityPolicy default, rule 2): a single outage restored on target spends more than a year's "
         "error budget"
@@ -275,7 +275,7 @@ def test_rp404_each_availability_slo_on_its_own(run: Run) -> None:
     loose = slo("99.9", name="checkout-availability-us")
     latency = slo("99.0", name="checkout-latency", indicator="{type: latency, threshold: 800ms}")
     report = run(strict, loose, latency, service(rto="1h"))
-    assert [(loc, m.split("'s objective")[0]) for loc, m in found(report, "RP404")] == [
+    assert [(loc, m.split(" allows")[0]) for loc, m in found(report, "RP404")] == [
         ("policies/policy.yaml:7:14", "checkout-availability-eu")
     ]
 

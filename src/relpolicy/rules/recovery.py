@@ -207,7 +207,7 @@ def rto_exceeds_restore_target(ctx: RuleContext) -> Iterator[Problem]:
         target = outage_target(policy, service)
         if target is None or recovery.rto <= target.restore:
             continue
-        message = f"{service.name}'s RTO {format_duration(recovery.rto)} is longer than {target.describe(policy)}"
+        message = f"{service.name} has an RTO of {format_duration(recovery.rto)}, longer than {target.describe(policy)}"
         yield policy.problem("RP501", message, service, ("spec", "recovery", "rto"), *target.related(policy))
 
 
@@ -273,7 +273,7 @@ def restore_test_stale(ctx: RuleContext) -> Iterator[Problem]:
         tested = recovery.last_restore_test
         if tested - ctx.as_of > LATEST_TEST_AHEAD:
             message = (
-                f"{service.name}'s last restore test is dated {tested}, after the check date {ctx.as_of}: "
+                f"{service.name} records a restore test on {tested}, after the check date {ctx.as_of}: "
                 "a restore cannot have been tested in the future; is the year mistyped?"
             )
             yield policy.problem("RP502", message, service, where)
@@ -290,8 +290,8 @@ def restore_test_stale(ctx: RuleContext) -> Iterator[Problem]:
         else:
             source, related = "the default, thresholds.restoreTestEvery", ()
         message = (
-            f"{service.name}'s restore was last tested on {tested}, {_days(age)} before {ctx.as_of}; "
-            f"it must be tested every {format_duration(interval)} ({source})"
+            f"{service.name} last tested a restore on {tested}, {_days(age)} before {ctx.as_of}; "
+            f"restores must be tested every {format_duration(interval)} ({source})"
         )
         yield policy.problem("RP502", message, service, where, *related)
 
@@ -388,7 +388,7 @@ def _backup_problems(policy: PolicySet, service: Service, backups: Backups) -> I
         else:
             what, at = "on no declared media (`media` is not set)", here
         message = (
-            f"{name}'s backups are {what}: 3-2-1 needs copies on at least {MIN_BACKUP_MEDIA} different media, "
+            f"the backups of {name} are {what}: 3-2-1 needs copies on at least {MIN_BACKUP_MEDIA} different media, "
             "so that one storage failure cannot take every copy"
         )
         yield policy.problem("RP503", message, service, at, key=at == here)

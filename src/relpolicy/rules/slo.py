@@ -303,9 +303,11 @@ def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
         budget = yearly_error_budget(slo.spec.objective)
         if budget >= target.duration // dt.timedelta(seconds=1):
             continue
-        shown = format_duration(dt.timedelta(seconds=int(budget)))  # rounded down, like the budget it shows
+        shown = format_duration(
+            dt.timedelta(seconds=int(budget))
+        )  # whole seconds, rounded down: never shown larger than it is
         message = (
-            f"{slo.name}'s objective {percent(slo.spec.objective)} allows {shown} of downtime a year "
+            f"{slo.name} allows {shown} of downtime a year at {percent(slo.spec.objective)} "
             f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source}: a single outage "
             "restored on target spends more than a year's error budget"
         )
@@ -329,7 +331,7 @@ def _restore_target(policy: PolicySet, service: Service) -> _RestoreTarget | Non
         rto = format_duration(recovery.rto)
         return _RestoreTarget(
             recovery.rto,
-            f"{service.name}'s RTO of {rto}",
+            f"the {rto} RTO of {service.name}",
             lambda: (Related(policy.locate(service, "spec", "recovery", "rto"), f"{service.name} RTO {rto}"),),
         )
     target = outage_target(policy, service)
