@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic policy-repo generator and a runner that times `relpolicy check` per phase."""

@@ -1,0 +1,447 @@
+"""Benchmark `relpolicy check` against a bare PyYAML parse of the same files (``nox -s bench``).
+
+For each size (1k and 10k services; 50k with ``--large``) the runner generates a repo with
+:mod:`benchmarks.generate` and then, ``--repeat`` times, interleaved so that a busy moment of
+the shared machine hits every measurement alike:
+
+1. the yardstick: a fresh interpreter that reads every file and loads it with PyYAML's C
+   ``CSafeLoader`` (what a naive tool does), timed inside (read, parse) and as a whole process;
+2. the phases of ``relpolicy.engine.check`` in a fresh interpreter: imports, discover, load
+   (read and parse), build (validation), assemble, rules, the graph code the rules call,
+   reporting, and the same graph facts computed again on their own beside a bare networkx build;
+3. the real command, ``python -m relpolicy check DIR``, as a whole process, with its peak memory.
+
+Times are medians. The headline figure is a ratio measured in the same run, so that it means
+the same on a slow or busy machine: full ``check`` process / bare-parse process. Growth is the
+10k (or 50k) time divided by the 1k (or 10k) time, over the size ratio: 1.0 is linear.
+
+Results go to ``benchmarks/results/latest.json`` and ``latest.md`` (``--out`` to change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import functools
+import itertools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from benchmarks.generate import AS_OF, generate
+
+REPO: Final = Path(__file__).resolve().parent.parent
+SIZES: Final = (1_000, 10_000)
+LARGE: Final = 50_000
+GENERATOR_VERSION: Final = 1
+"""Bump when the generator's output changes, so that cached repos are rebuilt."""
+
+PHASES: Final = (
+    "imports",
+    "discover",
+    "read",
+    "parse",
+    "build",
+    "assemble",
+    "rules",
+    "graph",
+    "finish",
+    "report",
+)
+"""Phases of a check, in order. ``rules`` excludes the graph code the rules call (``graph``);
+``finish`` is what ``check`` does after the rules (rating, suppressions, baseline, the collector)."""
+
+
+# --- Child processes: each measurement runs in a fresh interpreter ------------------------------
+
+
+def _policy_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def bare_parse(root: Path) -> dict[str, float]:
+    """The yardstick: read every file and load it with PyYAML's C loader, as a naive tool would."""
+    import yaml  # noqa: PLC0415 - imported inside the measured process only
+
+    started = time.perf_counter()
+    texts = [p.read_bytes().decode("utf-8") for p in _policy_files(root)]
+    read = time.perf_counter()
+    documents = 0
+    for text in texts:
+        for _ in yaml.load_all(text, Loader=yaml.CSafeLoader):
+            documents += 1
+    parsed = time.perf_counter()
+    return {"read": read - started, "parse": parsed - read, "documents": documents}
+
+
+class _Stopwatch:
+    """Accumulates the time spent in wrapped functions, per phase, outermost calls of each phase only.
+
+    Phases may nest (``parse`` runs inside ``load``, ``graph`` inside ``rules``); the caller
+    subtracts the inner phase from the outer one.
+    """
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+        self._depth: dict[str, int] = {}
+
+    def wrap(self, phase: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self._depth.get(phase):
+                return function(*args, **kwargs)
+            self._depth[phase] = 1
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.totals[phase] = self.totals.get(phase, 0.0) + time.perf_counter() - started
+                self._depth[phase] = 0
+
+        return timed
+
+
+def _instrument_graph(stopwatch: _Stopwatch) -> None:
+    """Count every call into the graph module (facts are computed lazily, inside the rules)."""
+    try:
+        from relpolicy import graph  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - before the graph module existed
+        return
+    for name, attribute in list(vars(graph.ServiceGraph).items()):
+        if isinstance(attribute, functools.cached_property):
+            attribute.func = stopwatch.wrap("graph", attribute.func)
+        elif callable(attribute) and not isinstance(attribute, staticmethod | type):
+            setattr(graph.ServiceGraph, name, stopwatch.wrap("graph", attribute))
+
+
+def check_phases(root: Path, as_of: dt.date) -> dict[str, Any]:
+    """Run ``engine.check`` with its stages timed, then the report, then the graph on its own."""
+    started = time.perf_counter()
+    from relpolicy import engine  # noqa: PLC0415 - the import time is one of the phases
+    from relpolicy.report import text  # noqa: PLC0415
+    from relpolicy.source import loader  # noqa: PLC0415
+
+    imports = time.perf_counter() - started
+    stopwatch = _Stopwatch()
+    # The loader reads and parses in one loop; time the parse inside it to split the two.
+    loader.parse_yaml = stopwatch.wrap("parse", loader.parse_yaml)  # type: ignore[attr-defined]
+    stages = {"discover": "discover", "load": "load", "build": "build", "assemble": "assemble", "run_rules": "rules"}
+    for name, phase in stages.items():
+        setattr(engine, name, stopwatch.wrap(phase, getattr(engine, name)))
+    _instrument_graph(stopwatch)
+    began = time.perf_counter()
+    report = engine.check([root], as_of=as_of)
+    total = time.perf_counter() - began
+    began = time.perf_counter()
+    text.render(report, color=False)
+    rendered = time.perf_counter() - began
+    phases = dict(stopwatch.totals)
+    load = phases.pop("load")
+    phases["read"] = load - phases["parse"]
+    phases["rules"] -= phases.get("graph", 0.0)
+    phases["finish"] = total - sum(phases.values())
+    phases["imports"] = imports
+    phases["report"] = rendered
+    result: dict[str, Any] = {
+        "phases": {name: phases.get(name, 0.0) for name in PHASES},
+        "check": total,
+        "findings": len(report.findings),
+        "files": report.files,
+        "documents": report.documents,
+        "by_rule": _count_by_rule(report.findings),
+    }
+    del report
+    result["graph_alone"] = _graph_alone(root)
+    return result
+
+
+def _count_by_rule(findings: Sequence[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _graph_alone(root: Path) -> dict[str, float]:
+    """The graph facts computed on their own, beside a bare networkx build of the same edges."""
+    try:
+        from relpolicy.graph import ServiceGraph  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - before the graph module existed
+        return {}
+    import networkx as nx  # noqa: PLC0415
+
+    from relpolicy import engine  # noqa: PLC0415
+
+    with engine._collector_paused():  # the same collector state as a check
+        loaded = engine.load(engine.discover([root]))
+        built = engine.build(loaded.documents)
+    policy, _ = engine.assemble(built)
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    edges = [(s.name, t) for s in policy.services for d in s.spec.depends_on for t in d.names]
+    digraph: nx.DiGraph[str] = nx.DiGraph()
+    digraph.add_nodes_from(s.name for s in policy.services)
+    digraph.add_edges_from(edges)
+    list(nx.strongly_connected_components(digraph))
+    timings["networkx_build_and_scc"] = time.perf_counter() - began
+    began = time.perf_counter()
+    graph = ServiceGraph(policy)
+    timings["graph_build"] = time.perf_counter() - began
+    for fact in ("cycles", "ceilings", "slowest_recovery", "weakest_coverage", "tier1_dependents"):
+        if not hasattr(ServiceGraph, fact):
+            continue
+        began = time.perf_counter()
+        getattr(graph, fact)
+        timings[fact] = time.perf_counter() - began
+    return timings
+
+
+# --- The parent: generating, running children, summarising -------------------------------------
+
+
+def _run_measured(argv: list[str], *, capture: bool = False) -> tuple[float, int, str]:
+    """Run a command; return its wall time, its peak resident memory (bytes) and its stdout."""
+    out_path = Path(os.environ.get("TMPDIR", "/tmp"), f"relpolicy-bench-{os.getpid()}.out")  # noqa: S108
+    with out_path.open("w+") as out:
+        started = time.perf_counter()
+        stdout = out if capture else subprocess.DEVNULL
+        process = subprocess.Popen(argv, cwd=REPO, stdout=stdout)  # noqa: S603 - our own interpreter
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    out_path.unlink()
+    if process.returncode not in (0, 1):
+        msg = f"{' '.join(argv)} exited with {process.returncode}"
+        raise RuntimeError(msg)
+    return wall, usage.ru_maxrss * 1024, text
+
+
+def _repo(workdir: Path, services: int, seed: int) -> Path:
+    root = workdir / f"services-{services}-seed-{seed}"
+    stamp = root / ".generated.json"
+    wanted = {"services": services, "seed": seed, "generator": GENERATOR_VERSION}
+    if stamp.is_file() and json.loads(stamp.read_text()) == wanted:
+        return root
+    if root.exists():
+        import shutil  # noqa: PLC0415
+
+        shutil.rmtree(root)
+    summary = generate(root, services, seed)
+    stamp.write_text(json.dumps(wanted))
+    print(f"  generated {root}: {summary.files} files, {summary.lines} lines, {summary.edges} edges", flush=True)
+    return root
+
+
+def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
+    """Medians of ``repeat`` interleaved runs of the yardstick, the phases and the real command."""
+    python = sys.executable
+    bare: list[dict[str, float]] = []
+    phases: list[dict[str, Any]] = []
+    processes: dict[str, list[float]] = {"bare": [], "check": []}
+    memory: dict[str, list[int]] = {"bare": [], "check": []}
+    for run in range(repeat):
+        wall, rss, out = _run_measured([python, "-m", "benchmarks.run", "--child-bare", str(root)], capture=True)
+        bare.append(json.loads(out))
+        processes["bare"].append(wall)
+        memory["bare"].append(rss)
+        _, _, out = _run_measured(
+            [python, "-m", "benchmarks.run", "--child-phases", str(root), "--as-of", as_of.isoformat()], capture=True
+        )
+        phases.append(json.loads(out))
+        wall, rss, _ = _run_measured(
+            [python, "-m", "relpolicy", "check", str(root), "--as-of", as_of.isoformat(), "--fail-on", "never"]
+        )
+        processes["check"].append(wall)
+        memory["check"].append(rss)
+        print(f"  run {run + 1}/{repeat}: bare {processes['bare'][-1]:.2f} s, check {wall:.2f} s", flush=True)
+    med = statistics.median
+    result: dict[str, Any] = {
+        "files": phases[0]["files"],
+        "documents": phases[0]["documents"],
+        "findings": phases[0]["findings"],
+        "findings_by_rule": phases[0]["by_rule"],
+        "bare_read": med(b["read"] for b in bare),
+        "bare_parse": med(b["parse"] for b in bare),
+        "bare_process": med(processes["bare"]),
+        "check_in_process": med(p["check"] for p in phases),
+        "check_process": med(processes["check"]),
+        "phases": {name: med(p["phases"][name] for p in phases) for name in PHASES},
+        "graph_alone": {key: med(p["graph_alone"][key] for p in phases) for key in phases[0]["graph_alone"]},
+        "peak_memory_bare": max(memory["bare"]),
+        "peak_memory_check": max(memory["check"]),
+        "runs": repeat,
+    }
+    result["ratio_process"] = result["check_process"] / result["bare_process"]
+    result["ratio_in_process"] = result["check_in_process"] / result["bare_parse"]
+    return result
+
+
+def small_repo(repeat: int) -> dict[str, float]:
+    """Whole-process times of the light paths: ``--version`` and the example organisation."""
+    python = sys.executable
+    version = [_run_measured([python, "-m", "relpolicy", "--version"])[0] for _ in range(repeat)]
+    example = [
+        _run_measured([python, "-m", "relpolicy", "check", "policies", "--as-of", AS_OF.isoformat()])[0]
+        for _ in range(repeat)
+    ]
+    bare = [_run_measured([python, "-c", "pass"])[0] for _ in range(repeat)]
+    return {
+        "interpreter": statistics.median(bare),
+        "version": statistics.median(version),
+        "check_examples": statistics.median(example),
+    }
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import pydantic  # noqa: PLC0415
+    import yaml  # noqa: PLC0415
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "pyyaml": yaml.__version__,
+        "libyaml": bool(yaml.__with_libyaml__),
+        "pydantic": pydantic.VERSION,
+        "system": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
+    }
+
+
+def growth(results: dict[str, dict[str, Any]], key: Callable[[dict[str, Any]], float]) -> dict[str, float]:
+    """Time ratio between consecutive sizes over their size ratio (1.0 = linear)."""
+    sizes = sorted(results, key=int)
+    return {
+        f"{small}->{large}": (key(results[large]) / key(results[small])) / (int(large) / int(small))
+        for small, large in itertools.pairwise(sizes)
+    }
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    """The results as the Markdown tables the docs show."""
+    results: dict[str, dict[str, Any]] = summary["sizes"]
+    sizes = sorted(results, key=int)
+    head = "| | " + " | ".join(f"{int(s):,} services" for s in sizes) + " |"
+    rule = "|---|" + "---|" * len(sizes)
+
+    def row(label: str, value: Callable[[dict[str, Any]], str]) -> str:
+        return f"| {label} | " + " | ".join(value(results[s]) for s in sizes) + " |"
+
+    host = summary["machine"]
+    lines = [
+        (
+            f"Measured {host['date']} on {host['cpu']}, {host['cores']} cores, Python {host['python']}, "
+            f"PyYAML {host['pyyaml']} (libyaml: {host['libyaml']}), pydantic {host['pydantic']}; "
+            f"medians of {results[sizes[0]]['runs']} runs."
+        ),
+        "",
+        head,
+        rule,
+        row("files / documents", lambda r: f"{r['files']:,} / {r['documents']:,}"),
+        row("findings", lambda r: f"{r['findings']:,}"),
+        row("**yardstick**: bare PyYAML C load, whole process", lambda r: _ms(r["bare_process"])),
+        row("... of which reading / C `load_all`", lambda r: f"{_ms(r['bare_read'])} / {_ms(r['bare_parse'])}"),
+        row("**`relpolicy check`, whole process**", lambda r: _ms(r["check_process"])),
+        row("**ratio check / yardstick (processes)**", lambda r: f"**{r['ratio_process']:.2f}**"),
+        row("`check()` in process / bare C `load_all`", lambda r: f"{r['ratio_in_process']:.2f}"),
+        row(
+            "peak memory: yardstick / check",
+            lambda r: f"{r['peak_memory_bare'] / 2**20:,.0f} / {r['peak_memory_check'] / 2**20:,.0f} MiB",
+        ),
+    ]
+    lines += [row(f"phase: {phase}", lambda r, p=phase: _ms(r["phases"][p])) for phase in PHASES]
+    lines.append(
+        row(
+            "graph + rules share of `check()`",
+            lambda r: f"{(r['phases']['graph'] + r['phases']['rules']) / r['check_in_process']:.0%}",
+        )
+    )
+    keys = sorted({k for r in results.values() for k in r["graph_alone"]})
+    lines += [row(f"graph alone: {k}", lambda r, k=k: _ms(r["graph_alone"].get(k, 0.0))) for k in keys]
+    lines += ["", "Growth (time ratio / size ratio; 1.0 is linear):", ""]
+    for label, values in summary["growth"].items():
+        shown = ", ".join(f"{step}: {value:.2f}" for step, value in values.items())
+        lines.append(f"- {label}: {shown}")
+    small = summary.get("small")
+    if small:
+        lines += [
+            "",
+            (
+                f"Small repo (whole process): `relpolicy --version` {_ms(small['version'])}, "
+                f"`relpolicy check policies/` {_ms(small['check_examples'])}, "
+                f"bare interpreter {_ms(small['interpreter'])}."
+            ),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line; ``--child-*`` options are the measured child processes."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="service counts (default 1k 10k)")
+    parser.add_argument("--large", action="store_true", help=f"also measure {LARGE:,} services")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per size; medians are reported (default 5)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=REPO / ".bench", help="where repos are generated (kept)")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF)
+    parser.add_argument("--child-bare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-phases", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_bare:
+        print(json.dumps(bare_parse(args.child_bare)))
+        return 0
+    if args.child_phases:
+        print(json.dumps(check_phases(args.child_phases, args.as_of)))
+        return 0
+    sizes = sorted({*args.sizes, *([LARGE] if args.large else [])})
+    results: dict[str, dict[str, Any]] = {}
+    for services in sizes:
+        print(f"{services:,} services", flush=True)
+        root = _repo(args.workdir, services, args.seed)
+        results[str(services)] = measure(root, args.repeat if services <= 10_000 else min(args.repeat, 3), args.as_of)
+    small = small_repo(args.repeat)
+    summary: dict[str, Any] = {
+        "machine": machine(),
+        "seed": args.seed,
+        "sizes": results,
+        "small": small,
+        "growth": {
+            "full check process": growth(results, lambda r: r["check_process"]),
+            "check() in process": growth(results, lambda r: r["check_in_process"]),
+            "yardstick": growth(results, lambda r: r["bare_process"]),
+            "graph (in check)": growth(results, lambda r: r["phases"]["graph"] or 1e-9),
+        },
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    table = markdown(summary)
+    (args.out / "latest.md").write_text(table)
+    print()
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
