@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Final
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.rules import graph, recovery, references, slo, structure, suppression
+from relpolicy.rules import graph, priority, recovery, references, slo, structure, suppression
 from relpolicy.rules._framework import RULE_ID_PATTERN, Rule, RuleContext, RuleDoc
 
 __all__ = ["RULES", "Rule", "RuleContext", "RuleDoc", "by_id", "by_name", "lookup"]
 
 RULES: Final[tuple[Rule, ...]] = tuple(
     sorted(
-        (*structure.RULES, *references.RULES, *graph.RULES, *slo.RULES, *recovery.RULES, *suppression.RULES),
+        (
+            *structure.RULES,
+            *references.RULES,
+            *graph.RULES,
+            *slo.RULES,
+            *recovery.RULES,
+            *priority.RULES,
+            *suppression.RULES,
+        ),
         key=lambda r: r.id,
     )
 )
