@@ -231,3 +231,13 @@ def test_unknown_dependency_availability_only_for_tiers_1_and_2(run: Callable[..
             "a (tier 2) hard-depends on b, which has no availability SLO: what a can promise cannot be checked",
         )
     ]
+
+
+def test_declared_facts_exist_on_the_graph() -> None:
+    """A rule's `facts` name real ServiceGraph attributes (they are what docs/rules.md shows)."""
+    from relpolicy.graph import ServiceGraph
+    from relpolicy.rules import RULES
+
+    for rule in RULES:
+        for fact in rule.facts:
+            assert hasattr(ServiceGraph, fact), (rule.id, fact)

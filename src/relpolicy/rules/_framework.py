@@ -81,6 +81,8 @@ class Rule:
     doc: RuleDoc
     check: Check | None = None
     """None for rules that loading reports (RP1xx)."""
+    facts: tuple[str, ...] = ()
+    """The ServiceGraph facts the check reads (``ceilings``, ``slowest_recovery``...), for the docs."""
 
 
 def parse_doc(docstring: str | None, where: str, background: str = "") -> RuleDoc:
@@ -109,22 +111,24 @@ def _validate(rule_id: str, name: str) -> None:
         raise ValueError(msg)
 
 
-def rule(
+def rule(  # noqa: PLR0913 - keyword-only metadata
     *,
     id: str,  # noqa: A002 - the catalogue calls it id
     name: str,
     severity: Severity,
     summary: str,
     background: str = "",
+    facts: tuple[str, ...] = (),
 ) -> Callable[[Check], Rule]:
     """Declare a rule whose check is the decorated function (its docstring is the doc).
 
     ``background``: YAML documents appended to both examples (see :func:`parse_doc`).
+    ``facts``: the graph facts the check reads; each must be a ServiceGraph attribute.
     """
     _validate(id, name)
 
     def decorate(check: Check) -> Rule:
-        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id, background), check)
+        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id, background), check, facts)
 
     return decorate
 

@@ -52,6 +52,7 @@ def render_markdown(rules: Sequence[Rule]) -> str:
             "",
             rule.summary,
             "",
+            *([f"Uses the graph facts: {', '.join(f'`{f}`' for f in rule.facts)}.", ""] if rule.facts else []),
             textwrap.fill(" ".join(rule.doc.rationale.split()), width=100),
             "",
             "Failing example:",

@@ -36,6 +36,7 @@ def _arrow(name: str, path: tuple[str, ...]) -> str:
 @rule(
     id="RP301",
     background=_TEAM,
+    facts=("cycles",),
     name="dependency-cycle",
     severity=Severity.ERROR,
     summary="Services depend on each other in a loop (an error when every link is hard, a warning through a "
@@ -114,6 +115,7 @@ def _link(graph: ServiceGraph, source: str, target: str, *, hard_only: bool) -> 
 @rule(
     id="RP302",
     background=_TEAM,
+    facts=("hard_entries",),
     name="tier-inversion",
     severity=Severity.ERROR,
     summary="A service hard-depends on a less critical tier, so it is only as reliable as that lower tier.",
@@ -182,6 +184,7 @@ def tier_inversion(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP303",
     background=_TEAM,
+    facts=("ceilings",),
     name="infeasible-availability",
     severity=Severity.ERROR,
     summary="An availability objective is higher than its hard dependencies allow (serial product; anyOf in parallel).",
@@ -298,6 +301,7 @@ def infeasible_availability(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP304",
     background=_TEAM,
+    facts=("slowest_recovery",),
     name="unreachable-restore-target",
     severity=Severity.ERROR,
     summary="A service's RTO is shorter than the RTO of something it hard-depends on, directly or transitively.",
@@ -375,6 +379,7 @@ def _duration(seconds: int) -> str:
 @rule(
     id="RP305",
     background=_TEAM,
+    facts=("weakest_coverage",),
     name="coverage-gap",
     severity=Severity.WARNING,
     summary="A service supported around the clock hard-depends, transitively, on something whose owning team "
@@ -478,6 +483,7 @@ def _coverage_problem(ctx: RuleContext, service: Service, coverage: str, weakest
 @rule(
     id="RP306",
     background=_TEAM,
+    facts=("tier1_dependents", "impact"),
     name="single-point-of-failure",
     severity=Severity.WARNING,
     summary="Many tier-1 services hard-depend on one service (threshold: thresholds.spofMinTier1Dependents, 3).",
@@ -552,6 +558,7 @@ def single_point_of_failure(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP307",
     background=_TEAM,
+    facts=("hard_entries", "ceilings"),
     name="unknown-dependency-availability",
     severity=Severity.WARNING,
     summary="A tier 1-2 service hard-depends on something with no availability SLO, so feasibility cannot be checked.",
