@@ -27,11 +27,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Final
 
-import networkx as nx
-
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from relpolicy.model.service import Dependency, Service
     from relpolicy.model.slo import SLO
     from relpolicy.policy import PolicySet
@@ -117,6 +117,10 @@ class ServiceGraph:
 
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
+        # networkx is imported here, not at module level: it is the costliest import of the CLI
+        # (~0.2 s), and `relpolicy rules`, `explain` and `--version` never build a graph.
+        import networkx as nx  # noqa: PLC0415
+
         self.services: dict[str, Service] = {s.name: s for s in policy.services}
         self.entries: dict[str, list[Entry]] = {}
         self.digraph: nx.DiGraph[str] = nx.DiGraph()
@@ -144,6 +148,8 @@ class ServiceGraph:
     @cached_property
     def hard_graph(self) -> nx.DiGraph[str]:
         """Only the hard edges."""
+        import networkx as nx  # noqa: PLC0415 - see __init__
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.digraph)
         graph.add_edges_from((u, v) for u, v, data in self.digraph.edges(data=True) if data["hard"])
@@ -152,6 +158,8 @@ class ServiceGraph:
     @cached_property
     def _components(self) -> tuple[dict[str, int], list[frozenset[str]]]:
         """Hard strongly connected components, listed dependencies first."""
+        import networkx as nx  # noqa: PLC0415 - see __init__
+
         condensed = nx.condensation(self.hard_graph)
         order = list(reversed(list(nx.lexicographical_topological_sort(condensed))))
         members = [frozenset(condensed.nodes[c]["members"]) for c in order]
@@ -186,6 +194,8 @@ class ServiceGraph:
         A group whose hard edges alone form cycles is reported per hard group (an error); a group
         that cycles only through a soft edge is reported once (a warning).
         """
+        import networkx as nx  # noqa: PLC0415 - see __init__
+
         hard_groups = [g for g in self._components[1] if self._is_cycle(self.hard_graph, g)]
         found = [Cycle(group, _a_cycle(self.hard_graph, group), hard=True) for group in hard_groups]
         in_hard = set().union(*hard_groups) if hard_groups else set()
@@ -375,6 +385,8 @@ def _product(values: Iterable[Decimal]) -> Decimal:
 
 def _a_cycle(graph: nx.DiGraph[str], group: frozenset[str]) -> tuple[str, ...]:
     """A shortest cycle through the smallest name of ``group``, deterministic for the group."""
+    import networkx as nx  # noqa: PLC0415 - see ServiceGraph.__init__
+
     start = min(group)
     if graph.has_edge(start, start):
         return (start,)
