@@ -24,6 +24,7 @@ _COMMANDS: Final = {
     "schema": ("relpolicy.cli.schema", "print or write the JSON Schemas of the policy language"),
     "rules": ("relpolicy.cli.rules", "list every rule with its id, name, severity and summary"),
     "explain": ("relpolicy.cli.explain", "show a rule's documentation with a failing and a passing example"),
+    "deadline": ("relpolicy.cli.deadline", "when an incident's response and restore are due on its level's clock"),
 }
 
 
