@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.rules import graph, priority, recovery, references, slo, structure, suppression
+from relpolicy.rules import graph, ownership, priority, recovery, references, slo, structure, suppression
 from relpolicy.rules._framework import RULE_ID_PATTERN, Rule, RuleContext, RuleDoc
 
 __all__ = ["RULES", "Rule", "RuleContext", "RuleDoc", "by_id", "by_name", "lookup"]
@@ -19,6 +19,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             *slo.RULES,
             *recovery.RULES,
             *priority.RULES,
+            *ownership.RULES,
             *suppression.RULES,
         ),
         key=lambda r: r.id,
