@@ -136,9 +136,11 @@ def _build_one(document: ParsedDocument, language: Language, problems: list[Prob
 
 def _select_model(document: ParsedDocument, language: Language, problems: list[Problem]) -> type[Resource] | None:
     data: dict[str, Any] = document.data
-    versions = sorted(language.versions)
-    supported = ", ".join(versions)
     api_version, kind = data.get("apiVersion"), data.get("kind")
+    model = language.model(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
+    if model is not None:  # the common case: the lists below are only for messages
+        return model
+    supported = ", ".join(sorted(language.versions))
     if not isinstance(api_version, str) or api_version not in language.versions:
         if api_version is None:
             message = f"missing `apiVersion`; supported: {supported}"
@@ -147,17 +149,15 @@ def _select_model(document: ParsedDocument, language: Language, problems: list[P
         problems.append(_problem("RP104", message, document, ("apiVersion",)))
         return None
     kinds = sorted(language.versions[api_version])
-    model = language.model(api_version, kind) if isinstance(kind, str) else None
-    if model is None:
-        listed = ", ".join(kinds)
-        if kind is None:
-            message = f"missing `kind`; {api_version} has: {listed}"
-        else:
-            close = closest_name(kind, kinds) if isinstance(kind, str) else None
-            hint = f" (did you mean `{close}`?)" if close else ""
-            message = f"unknown kind {_describe(kind)}{hint}; {api_version} has: {listed}"
-        problems.append(_problem("RP104", message, document, ("kind",)))
-    return model
+    listed = ", ".join(kinds)
+    if kind is None:
+        message = f"missing `kind`; {api_version} has: {listed}"
+    else:
+        close = closest_name(kind, kinds) if isinstance(kind, str) else None
+        hint = f" (did you mean `{close}`?)" if close else ""
+        message = f"unknown kind {_describe(kind)}{hint}; {api_version} has: {listed}"
+    problems.append(_problem("RP104", message, document, ("kind",)))
+    return None
 
 
 def _schema_problems(error: ValidationError, model: type[Resource], document: ParsedDocument) -> Iterator[Problem]:
