@@ -60,3 +60,14 @@ def actions(session: nox.Session) -> None:
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-actions", "action.yml")
     session.run("pre-commit", "validate-manifest", ".pre-commit-hooks.yaml")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The performance benchmark (not run by default): `nox -s bench -- --large` adds 50,000 services.
+
+    Generates synthetic repos in the temporary directory and writes
+    benchmarks/results/latest.{json,md}; see docs/performance.md.
+    """
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.run", *session.posargs)
