@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, REPO
 
 from relpolicy.config import Settings, Thresholds
-from relpolicy.engine import Report, check
+from relpolicy.engine import Report, check, run_rules
+from relpolicy.model.build import build
+from relpolicy.policy import PolicySet, assemble
+from relpolicy.rules import RULES
+from relpolicy.source.loader import discover, load
 
 Check = Callable[[str], Report]
 P = "policies/policy.yaml"
@@ -252,3 +257,15 @@ def test_an_invalid_service_document_silences_the_rule(run: Check) -> None:
     broken = service("storefront", 7, "dependsOn: [{service: legacy-reports}]")
     report = run(docs(service("legacy-reports", 4), broken, TEAM))
     assert [f[0] for f in found(report, "RP103", "RP804")] == ["RP103"]
+
+
+def test_a_clean_organisation_locates_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On clean policy the RP8xx rules never ask for a location (positions load only for findings)."""
+    loaded = load(discover([REPO / "policies"]), REPO)
+    policy, _ = assemble(build(loaded.documents))
+
+    def no_locating(*args: object, **kwargs: object) -> NoReturn:
+        raise AssertionError(args)
+
+    monkeypatch.setattr(PolicySet, "locate", no_locating)
+    assert run_rules(policy, AS_OF, [r for r in RULES if r.id.startswith("RP8")]) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -15,9 +15,13 @@ from hypothesis import strategies as st
 from tests.conftest import AS_OF, REPO
 
 from relpolicy.config import Settings, Thresholds
-from relpolicy.engine import Report, check
+from relpolicy.engine import Report, check, run_rules
+from relpolicy.model.build import build
 from relpolicy.model.priority import IMPACTS, PriorityPolicySpec
+from relpolicy.policy import PolicySet, assemble
+from relpolicy.rules import RULES as CATALOGUE
 from relpolicy.rules.priority import TIERS
+from relpolicy.source.loader import discover, load
 
 Check = Callable[[str], Report]
 
@@ -688,3 +692,15 @@ def test_dead_rules_are_those_no_service_ever_reaches(rules: list[dict[str, Any]
         int(f.message.split()[1]) for f in report.findings if f.rule_id == "RP703" and "can never match" in f.message
     }
     assert dead == expected
+
+
+def test_a_clean_organisation_locates_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On clean policy the RP7xx rules never ask for a location (positions load only for findings)."""
+    loaded = load(discover([REPO / "policies"]), REPO)
+    policy, _ = assemble(build(loaded.documents))
+
+    def no_locating(*args: object, **kwargs: object) -> NoReturn:
+        raise AssertionError(args)
+
+    monkeypatch.setattr(PolicySet, "locate", no_locating)
+    assert run_rules(policy, AS_OF, [r for r in CATALOGUE if r.id.startswith("RP7")]) == []

@@ -23,6 +23,7 @@ def _critical(service: Service) -> bool:
 
 
 def _tier(ctx: RuleContext, service: Service) -> Related:
+    """The service's tier as a related location (call it only for a finding: locating loads positions)."""
     return Related(ctx.policy.locate(service, "spec", "tier"), f"tier {service.spec.tier}")
 
 
@@ -209,29 +210,30 @@ def _patching_problems(ctx: RuleContext, service: Service, limit: dt.timedelta) 
     who = f"{service.name} (tier {service.spec.tier})"
     maximum = format_duration(limit)
     patching = service.spec.patching
-    tier = _tier(ctx, service)
     if patching is None:
         message = (
             f"{who} has no patch policy: set patching.cadence (at most {maximum}) and patching.emergencyWithin "
             "for known-exploited vulnerabilities"
         )
-        yield ctx.policy.problem("RP803", message, service, ("spec", "patching"), tier)
+        yield ctx.policy.problem("RP803", message, service, ("spec", "patching"), _tier(ctx, service))
         return
     if patching.cadence is None:
         message = f"{who} has no regular patch cadence: set patching.cadence to at most {maximum}"
-        yield ctx.policy.problem("RP803", message, service, ("spec", "patching", "cadence"), tier)
+        yield ctx.policy.problem("RP803", message, service, ("spec", "patching", "cadence"), _tier(ctx, service))
     elif patching.cadence > limit:
         message = (
             f"{who} is patched every {format_duration(patching.cadence)}, longer than the {maximum} maximum "
             "for tier 1-2 services"
         )
-        yield ctx.policy.problem("RP803", message, service, ("spec", "patching", "cadence"), tier)
+        yield ctx.policy.problem("RP803", message, service, ("spec", "patching", "cadence"), _tier(ctx, service))
     if patching.emergency_within is None:
         message = (
             f"{who} has no emergency patch path: set patching.emergencyWithin (such as 48h) so that "
             "known-exploited vulnerabilities do not wait for the next regular patch"
         )
-        yield ctx.policy.problem("RP803", message, service, ("spec", "patching", "emergencyWithin"), tier)
+        yield ctx.policy.problem(
+            "RP803", message, service, ("spec", "patching", "emergencyWithin"), _tier(ctx, service)
+        )
 
 
 @rule(
