@@ -669,8 +669,8 @@ def _weekly_hours(minutes: int) -> str:
     id="RP706",
     name="response-coverage-mismatch",
     severity=Severity.WARNING,
-    summary="A service's incidents get a round-the-clock response target, but its owner team works "
-    "business hours only.",
+    summary="A service's incidents get a round-the-clock response target, but its owner team does not answer "
+    "round the clock (business hours, or days off).",
 )
 def response_coverage_mismatch(ctx: RuleContext) -> Iterator[Problem]:
     """A 15-minute response on a 24x7 clock is a promise that someone answers at 3 a.m. on a
