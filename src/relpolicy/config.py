@@ -1,8 +1,8 @@
 """Project settings: policy roots, thresholds the rules read, which rules run at what severity.
 
-Every setting has a default, so no configuration is needed to start. ``relpolicy.yaml`` in the
-working directory (or ``[tool.relpolicy]`` in ``pyproject.toml``) overrides them; command-line
-flags override both. Keys are the same in both files::
+Every setting has a default, so no configuration is needed to start. ``relpolicy.yaml`` (or
+``.relpolicy.yaml``) in the working directory, else ``[tool.relpolicy]`` in ``pyproject.toml``,
+overrides them; command-line flags override both. Keys are the same in both files::
 
     roots: [policies]
     select: []                     # rule ids or names to run (empty: all)
@@ -17,32 +17,64 @@ flags override both. Keys are the same in both files::
       statusUpdateLevels: [P1, P2]
       restoreTestEvery: 90d
       maxPatchCadence: 31d
+
+Paths (``roots``, the globs of ``perPathIgnores``) are relative to the working directory, where
+the configuration is found. A bad setting is a one-line error with its ``file:line:col``
+(``pyproject.toml`` gives no positions, so its errors name the key instead).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, PlainValidator, StrictInt, ValidationError
+from pydantic_core import PydanticCustomError
 
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Location, Severity
 from relpolicy.model.base import Model
-from relpolicy.model.types import Date, PositiveDuration
+from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, PositiveDuration
+from relpolicy.source.positions import KeyPath, format_key_path
 
-CONFIG_FILE: Final = "relpolicy.yaml"
+CONFIG_FILES: Final = ("relpolicy.yaml", ".relpolicy.yaml")
+"""Looked for in this order; the loader skips them when they sit under a policy root."""
+CONFIG_FILE: Final = CONFIG_FILES[0]
 PYPROJECT: Final = "pyproject.toml"
+
+Locate = Callable[..., Location]
+"""``PositionIndex.locate`` of the configuration document (YAML only)."""
+
+_AS_OF_ERROR: Final = CUSTOM_ERROR_PREFIX + "as_of"
+_NOUNS: Final[dict[type, str]] = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _as_of(value: object) -> dt.date | None:
+    """``today`` (None: the day of the run), a ``YYYY-MM-DD`` string, or a TOML date."""
+    if value == "today":
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            message = f"`{value}` is not a real date"
+            raise PydanticCustomError(_AS_OF_ERROR, message) from None
+    message = f"`{value}` is neither `today` nor a date: write YYYY-MM-DD"
+    raise PydanticCustomError(_AS_OF_ERROR, message)
 
 
 class Thresholds(Model):
     """Numbers the rules compare against."""
 
-    spof_min_tier1_dependents: int = Field(default=3, ge=1)
+    spof_min_tier1_dependents: StrictInt = Field(default=3, ge=1)
     """RP306: a service is a single point of failure when this many tier-1 services hard-depend on it."""
     max_status_update_every: PositiveDuration = dt.timedelta(minutes=60)
     """RP704: the longest status-update interval allowed for the most urgent levels."""
@@ -57,13 +89,14 @@ class Thresholds(Model):
 class ConfigFile(Model):
     """What ``relpolicy.yaml`` and ``[tool.relpolicy]`` may hold."""
 
-    roots: list[str] = Field(default_factory=lambda: ["policies"])
+    roots: list[str] = Field(default_factory=lambda: ["policies"], min_length=1)
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
     fail_on: Literal["error", "warning", "info", "never"] = "error"
-    as_of: Literal["today"] | Date = "today"
+    as_of: Annotated[dt.date | None, PlainValidator(_as_of)] = None
+    """None (written `today`) means the day of the run, in UTC."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
 
@@ -95,29 +128,37 @@ class Settings:
         """Is the rule ignored for findings in this file?"""
         return any(rule_id in ids and fnmatch.fnmatch(path, glob) for glob, ids in self.per_path_ignores)
 
+    def reports(self, path: str, rule_id: str) -> bool:
+        """Are the rule's findings in this file reported (it runs, and the file does not ignore it)?"""
+        return self.runs(rule_id) and not self.ignored_in(path, rule_id)
+
 
 def load_settings(directory: Path, explicit: Path | None = None) -> Settings:
     """The settings of the project in ``directory``: ``explicit``, else relpolicy.yaml, else pyproject.toml."""
     if explicit is not None:
         return _from_file(explicit)
-    if (directory / CONFIG_FILE).is_file():
-        return _from_file(directory / CONFIG_FILE)
+    for name in CONFIG_FILES:
+        if (directory / name).is_file():
+            return _from_file(directory / name)
     pyproject = directory / PYPROJECT
-    if pyproject.is_file() and "tool" in (table := _toml(pyproject)) and "relpolicy" in table["tool"]:
-        return _settings(_validate(table["tool"]["relpolicy"], pyproject, None), pyproject)
+    if pyproject.is_file() and (table := _tool_table(pyproject)) is not None:
+        return _settings(_validate(table, pyproject, None), pyproject, None)
     return Settings()
 
 
 def _from_file(path: Path) -> Settings:
     if path.suffix == ".toml":
-        table = _toml(path)
-        return _settings(_validate(table.get("tool", {}).get("relpolicy", {}), path, None), path)
+        table = _tool_table(path)
+        if table is None:
+            msg = f"{path}: no [tool.relpolicy] table"
+            raise RelpolicyError(msg)
+        return _settings(_validate(table, path, None), path, None)
     from relpolicy.source.parse import parse_yaml  # noqa: PLC0415 - only when a YAML config exists
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        msg = f"{path}: cannot read the configuration: {error}"
+        msg = f"{path}: cannot read the configuration: {_reason(error)}"
         raise RelpolicyError(msg) from None
     parsed = parse_yaml(text, str(path))
     if parsed.problems:
@@ -125,8 +166,13 @@ def _from_file(path: Path) -> Settings:
         raise RelpolicyError(problem.message, problem.location)
     if not parsed.documents:
         return Settings(source=str(path))
+    if len(parsed.documents) > 1:
+        msg = "a second document: the configuration is one mapping of settings"
+        raise RelpolicyError(msg, parsed.documents[1].positions.locate(()))
     document = parsed.documents[0]
-    return _settings(_validate(document.data, path, document.positions.locate), path)
+    data = {} if document.data is None else document.data
+    locate = document.positions.locate
+    return _settings(_validate(data, path, locate), path, locate)
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -134,47 +180,93 @@ def _toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as stream:
             return tomllib.load(stream)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        msg = f"{path}: cannot read the configuration: {error}"
+        msg = f"{path}: cannot read the configuration: {_reason(error)}"
         raise RelpolicyError(msg) from None
 
 
-def _validate(data: object, path: Path, locate: Any) -> ConfigFile:
+def _reason(error: Exception) -> str:
+    """Why a file could not be read, without repeating its name (as ``str(OSError)`` does)."""
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def _tool_table(path: Path) -> object | None:
+    """``[tool.relpolicy]`` of a TOML file, or None when it has none (TOML has no null)."""
+    tool = _toml(path).get("tool")
+    return tool.get("relpolicy") if isinstance(tool, dict) else None
+
+
+def _error(message: str, path: Path, locate: Locate | None, where: KeyPath, *, key: bool = False) -> RelpolicyError:
+    """A configuration error at ``where``: located in YAML, named after the table in TOML."""
+    if locate is not None:
+        return RelpolicyError(message, locate(where, key=key))
+    prefix = f"{path} [tool.relpolicy]" if path.suffix == ".toml" else str(path)
+    return RelpolicyError(f"{prefix}: {message}")
+
+
+def _validate(data: object, path: Path, locate: Locate | None) -> ConfigFile:
     try:
         return ConfigFile.model_validate(data)
     except ValidationError as error:
-        detail = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in detail["loc"]) or "the configuration"
-        message = f"unknown setting `{where}`" if detail["type"] == "extra_forbidden" else f"`{where}`: {detail['msg']}"
-        location: Location | None = None
-        if locate is not None:
-            location = locate(tuple(detail["loc"]), key=detail["type"] == "extra_forbidden")
-        else:
-            message = f"{path} [tool.relpolicy]: {message}" if path.suffix == ".toml" else f"{path}: {message}"
-        raise RelpolicyError(message, location) from None
+        message, where, key = _explain(error.errors(include_url=False)[0], data, path)
+    raise _error(message, path, locate, where, key=key)
 
 
-def _settings(config: ConfigFile, path: Path) -> Settings:
+def _explain(detail: Any, data: object, path: Path) -> tuple[str, KeyPath, bool]:
+    """The message for pydantic's first error, the key path it is about, and whether at the key."""
+    where: KeyPath = tuple(detail["loc"])
+    if detail["type"] == "extra_forbidden":
+        from relpolicy.model.build import did_you_mean  # noqa: PLC0415 - only on this error
+
+        hint = did_you_mean(str(where[-1]), _setting_names(where[:-1]))
+        return f"unknown setting `{format_key_path(where)}`{hint}", where, True
+    if detail["type"] == EMPTY_VALUE_ERROR:
+        where = (*where, detail["ctx"]["field"])
+        return f"`{format_key_path(where)}` has no value: give it one or remove the key", where, True
+    if not where:
+        whole = (
+            "`[tool.relpolicy]` must be a table" if path.suffix == ".toml" else "the configuration must be a mapping"
+        )
+        return f"{whole} of settings, not {_NOUNS.get(type(data), type(data).__name__)}", where, False
+    return f"`{format_key_path(where)}`: {detail['msg']}", where, False
+
+
+def _setting_names(where: KeyPath) -> list[str]:
+    """The keys allowed in the mapping at ``where`` (for "did you mean")."""
+    model: type[Model] = ConfigFile
+    for part in where:
+        annotation = next((f.annotation for f in model.model_fields.values() if f.alias == part), None)
+        if not (isinstance(annotation, type) and issubclass(annotation, Model)):
+            return []
+        model = annotation
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _settings(config: ConfigFile, path: Path, locate: Locate | None) -> Settings:
     from relpolicy.rules import lookup  # noqa: PLC0415 - the registry imports every rule module
 
-    def ids(keys: list[str]) -> frozenset[str]:
-        return frozenset(lookup(key).id for key in keys)
+    def rule_id(key: str, where: KeyPath, *, is_key: bool = False) -> str:
+        try:
+            return lookup(key).id
+        except RelpolicyError as error:
+            message = f"`{format_key_path(where)}`: {error.message}"
+            raise _error(message, path, locate, where, key=is_key) from None
 
-    try:
-        return _resolved(config, path, ids, lookup)
-    except RelpolicyError as error:
-        msg = f"{path}: {error.message}"
-        raise RelpolicyError(msg) from None
+    def ids(keys: list[str], *where: str) -> frozenset[str]:
+        return frozenset(rule_id(key, (*where, index)) for index, key in enumerate(keys))
 
-
-def _resolved(config: ConfigFile, path: Path, ids: Any, lookup: Any) -> Settings:
     return Settings(
         thresholds=config.thresholds,
         roots=tuple(Path(root) for root in config.roots),
-        select=ids(config.select),
-        ignore=ids(config.ignore),
-        severity={lookup(key).id: Severity.parse(value) for key, value in config.severity.items()},
-        per_path_ignores=tuple((glob, ids(keys)) for glob, keys in config.per_path_ignores.items()),
+        select=ids(config.select, "select"),
+        ignore=ids(config.ignore, "ignore"),
+        severity={
+            rule_id(key, ("severity", key), is_key=True): Severity.parse(value)
+            for key, value in config.severity.items()
+        },
+        per_path_ignores=tuple(
+            (glob, ids(keys, "perPathIgnores", glob)) for glob, keys in config.per_path_ignores.items()
+        ),
         fail_on=config.fail_on,
-        as_of=None if config.as_of == "today" else config.as_of,
+        as_of=config.as_of,
         source=str(path),
     )
