@@ -133,14 +133,12 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     policy, assemble_problems = assemble(built)
     rules = [r for r in RULES if settings.runs(r.id)]
     problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of, rules, settings)]
-    findings = [
-        f
-        for f in rate(problems, settings)
-        if settings.runs(f.rule_id) and not settings.ignored_in(f.location.path, f.rule_id)
-    ]
-    findings, suppression_problems, suppressed = apply_suppressions(findings, loaded.sources, _rule_id, settings.runs)
+    findings = [f for f in rate(problems, settings) if settings.reports(f.location.path, f.rule_id)]
+    findings, suppression_problems, suppressed = apply_suppressions(
+        findings, loaded.sources, _rule_id, settings.reports
+    )
     findings = sorted(
-        [*findings, *(f for f in rate(suppression_problems, settings) if settings.runs(f.rule_id))],
+        [*findings, *(f for f in rate(suppression_problems, settings) if settings.reports(f.location.path, f.rule_id))],
         key=lambda f: f.sort_key,
     )
     baselined = 0

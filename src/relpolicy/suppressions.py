@@ -6,6 +6,9 @@ On the line of a document's top-level ``kind:`` it covers every finding inside t
 
 A suppression without a reason (RP902), one that names no known rule, or one that suppresses
 nothing (RP901) is itself a finding: stale suppressions would otherwise hide future problems.
+Each rule a suppression names is judged on its own, so ``ignore[RP302, RP306]`` that only ever
+silences RP302 is reported for RP306. A rule that did not run on the file (not selected, ignored,
+or ignored for that path) cannot be judged unused.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Suppression:
     reason: str
     lines: range
     """The lines whose findings it covers."""
-    used: bool = field(default=False)
+    used: set[str] = field(default_factory=set)
+    """The ids of the rules whose findings it suppressed."""
 
 
 def find_suppressions(path: str, text: str) -> list[Suppression]:
@@ -74,12 +78,13 @@ def apply_suppressions(
     findings: Iterable[Finding],
     sources: dict[str, str],
     resolve: Callable[[str], str | None],
-    active: Callable[[str], bool],
+    active: Callable[[str, str], bool],
 ) -> tuple[list[Finding], list[Problem], int]:
     """Drop suppressed findings; report suppressions that are bad or unused.
 
-    ``resolve`` maps a rule id or name to its id (None when unknown); ``active`` tells whether a
-    rule ran, since a suppression of a rule that did not run cannot be judged unused.
+    ``resolve`` maps a rule id or name to its id (None when unknown); ``active(path, rule_id)``
+    tells whether a rule's findings in a file are reported at all, since a suppression of a rule
+    that did not run there cannot be judged unused.
     Returns the findings kept, the problems with suppressions, and how many were suppressed.
     """
     by_file = {path: find_suppressions(path, text) for path, text in sources.items() if "relpolicy:" in text}
@@ -92,7 +97,7 @@ def apply_suppressions(
             if finding.location.line in s.lines and finding.rule_id in {resolve(r) for r in s.rules}
         ]
         for suppression in covering:
-            suppression.used = True
+            suppression.used.add(finding.rule_id)
         if covering:
             suppressed += 1
         else:
@@ -102,15 +107,17 @@ def apply_suppressions(
 
 
 def _judge(
-    suppression: Suppression, resolve: Callable[[str], str | None], active: Callable[[str], bool]
+    suppression: Suppression, resolve: Callable[[str], str | None], active: Callable[[str, str], bool]
 ) -> Iterator[Problem]:
     subject = f"{suppression.location.path}:suppression:{','.join(suppression.rules)}"
     unknown = [r for r in suppression.rules if resolve(r) is None]
     if not suppression.rules or unknown:
-        what = f"names no known rule: {', '.join(unknown)}" if unknown else "names no rule"
-        yield Problem(
-            "RP901", f"this suppression {what}; write ignore[RPxxx] with rule ids", suppression.location, subject
-        )
+        if unknown:
+            what = f"unknown rule{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+            message = f"this suppression names {what}: `relpolicy rules` lists the rule ids and names"
+        else:
+            message = "this suppression names no rule: write ignore[RPxxx] with rule ids"
+        yield Problem("RP901", message, suppression.location, subject)
         return
     if not suppression.reason:
         yield Problem(
@@ -119,11 +126,14 @@ def _judge(
             suppression.location,
             subject,
         )
-    ids = [resolve(r) or r for r in suppression.rules]
-    if not suppression.used and all(active(i) for i in ids):
-        yield Problem(
-            "RP901",
-            f"suppression of {', '.join(suppression.rules)} suppresses nothing: remove it",
-            suppression.location,
-            subject,
-        )
+    path = suppression.location.path
+    ids = [(rule, resolve(rule) or rule) for rule in suppression.rules]
+    unused = [rule for rule, rule_id in ids if rule_id not in suppression.used and active(path, rule_id)]
+    if not unused:
+        return
+    named = ", ".join(suppression.rules)
+    if len(unused) == len(suppression.rules):
+        message = f"suppression of {named} suppresses nothing: remove it"
+    else:
+        message = f"suppression of {named}: {', '.join(unused)} suppresses nothing here; remove it from the brackets"
+    yield Problem("RP901", message, suppression.location, subject)
