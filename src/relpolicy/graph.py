@@ -126,12 +126,14 @@ class ServiceGraph:
         self.digraph: nx.DiGraph[str] = nx.DiGraph()
         """Every dependency; edge attribute ``hard`` is true when some hard entry makes the edge."""
         self.digraph.add_nodes_from(self.services)
+        hard: dict[tuple[str, str], bool] = {}  # one edge per pair, hard if any entry makes it hard
         for name, service in self.services.items():
             self.entries[name] = list(self._entries(name, service.spec.depends_on))
             for entry in self.entries[name]:
                 for target in entry.targets:
-                    hard = entry.hard or self.digraph.get_edge_data(name, target, {}).get("hard", False)
-                    self.digraph.add_edge(name, target, hard=hard)
+                    hard[name, target] = hard.get((name, target), False) or entry.hard
+        self.digraph.add_edges_from((u, v, {"hard": h}) for (u, v), h in hard.items())
+        self._weekly_minutes: dict[str, int | None] = {}
 
     def _entries(self, name: str, depends_on: Sequence[Dependency]) -> Iterator[Entry]:
         for index, dependency in enumerate(depends_on):
@@ -213,12 +215,16 @@ class ServiceGraph:
 
     def objective(self, name: str) -> tuple[Decimal, SLO] | None:
         """The strictest availability objective of a service, and its SLO."""
-        best = max(
-            (s for s in self.policy.slos_of(name) if s.spec.is_availability),
-            key=lambda s: s.spec.objective,
-            default=None,
-        )
-        return None if best is None else (best.spec.objective, best)
+        return self._objectives.get(name)
+
+    @cached_property
+    def _objectives(self) -> dict[str, tuple[Decimal, SLO]]:
+        best: dict[str, tuple[Decimal, SLO]] = {}
+        for slo in self.policy.slos:  # sorted by name: ties go to the first SLO
+            spec = slo.spec
+            if spec.is_availability and (spec.service not in best or spec.objective > best[spec.service][0]):
+                best[spec.service] = (spec.objective, slo)
+        return best
 
     def availability(self, name: str) -> Decimal | None:
         """What a dependent may count on: the service's own objective, else its ceiling if constrained."""
@@ -286,10 +292,12 @@ class ServiceGraph:
         """
         if calendar == ALWAYS:
             return WEEK_MINUTES
-        found = self.policy.calendar(calendar)
-        if found is None:
-            return None
-        return found.spec.hours.weekly_minutes() - (1 if found.spec.has_days_off else 0)
+        if calendar not in self._weekly_minutes:
+            found = self.policy.calendar(calendar)
+            self._weekly_minutes[calendar] = (
+                None if found is None else found.spec.hours.weekly_minutes() - (1 if found.spec.has_days_off else 0)
+            )
+        return self._weekly_minutes[calendar]
 
     def round_the_clock(self, calendar: str) -> bool:
         """Is the calendar `always`, or one that covers every minute with no days off?"""
@@ -345,8 +353,7 @@ class ServiceGraph:
                         above[component[target]] |= above[index]
         result: dict[str, frozenset[str]] = {}
         for name in self.services:
-            bits = above[component[name]] & ~bit.get(name, 0)
-            result[name] = frozenset(t for t in tier1 if bits & bit[t])
+            result[name] = frozenset(tier1[i] for i in _set_bits(above[component[name]] & ~bit.get(name, 0)))
         return result
 
     def impact(self, name: str) -> Impact:
@@ -374,6 +381,14 @@ def _pick(chains: list[Chain], choose: Callable[[Iterable[int]], int]) -> Chain:
     """The chain with the chosen value; ties go to the shortest path, then the first in name order."""
     value = choose(c.value for c in chains)
     return min((c for c in chains if c.value == value), key=lambda c: (len(c.path), c.path))
+
+
+def _set_bits(bits: int) -> Iterator[int]:
+    """The indexes of the 1 bits of ``bits``, lowest first: work in the set's size, not the width."""
+    while bits:
+        low = bits & -bits
+        yield low.bit_length() - 1
+        bits ^= low
 
 
 def _product(values: Iterable[Decimal]) -> Decimal:

@@ -56,20 +56,20 @@ def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
-    names = {kind: policy.names(kind) for kind in ("Service", "Team", "EscalationPolicy", "PriorityPolicy")}
-    names["Calendar"] = sorted([*policy.names("Calendar"), ALWAYS])
-    names["person"] = sorted({m.email for team in policy.teams for m in team.spec.members})
+    names = {kind: frozenset(policy.names(kind)) for kind in ("Service", "Team", "EscalationPolicy", "PriorityPolicy")}
+    names["Calendar"] = frozenset([*policy.names("Calendar"), ALWAYS])
+    names["person"] = frozenset(m.email for team in policy.teams for m in team.spec.members)
     for resource in policy:
         for reference in resource.references():
             known = _known_names(resource, reference, names)
-            if reference.name not in known:
-                yield policy.problem("RP201", _message(reference, known), resource, reference.path)
+            if reference.name not in known:  # sets: membership stays O(1) on large repos
+                yield policy.problem("RP201", _message(reference, sorted(known)), resource, reference.path)
 
 
-def _known_names(resource: Resource, reference: Reference, names: dict[str, list[str]]) -> list[str]:
+def _known_names(resource: Resource, reference: Reference, names: dict[str, frozenset[str]]) -> frozenset[str]:
     if reference.kind == "level":
         assert isinstance(resource, PriorityPolicy)  # noqa: S101 - only priority policies name levels
-        return [level.name for level in resource.spec.levels]
+        return frozenset(level.name for level in resource.spec.levels)
     return names[reference.kind]
 
 
