@@ -38,6 +38,8 @@ def test_text_report(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["check", "policies", "--as-of", "2026-11-26"])
     assert (code, *capsys.readouterr()) == (
         1,
+        "policies/policy.yaml (1 finding)\n"
+        "\n"
         "policies/policy.yaml:5:13  RP201  error  no Calendar `nights`; known: always\n"
         "    4 | spec:\n"
         "  > 5 |   coverage: nights\n"
@@ -47,6 +49,23 @@ def test_text_report(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "1 error, 0 warnings, 0 info in 1 file, 1 resource (as of 2026-11-26).\n",
         "",
     )
+
+
+def test_summary_counts_suppressed_and_baselined_findings(
+    broken: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a suppression or the baseline hides is still counted in the summary line."""
+    policy = broken / "policy.yaml"
+    policy.write_text(
+        policy.read_text().replace("coverage: nights", "coverage: nights  # relpolicy: ignore[RP201] rota moves in Q1")
+    )
+    assert main(["check", "--as-of", "2026-11-26"]) == 0
+    assert capsys.readouterr().out.endswith("(as of 2026-11-26); 1 suppressed.\n")
+    policy.write_text(policy.read_text().replace("  # relpolicy: ignore[RP201] rota moves in Q1", ""))
+    assert main(["check", "--as-of", "2026-11-26", "--write-baseline", str(tmp_path / "baseline.json")]) == 0
+    capsys.readouterr()
+    assert main(["check", "--as-of", "2026-11-26", "--baseline", str(tmp_path / "baseline.json")]) == 0
+    assert capsys.readouterr().out.endswith("(as of 2026-11-26); 1 in the baseline.\n")
 
 
 def test_default_root_is_policies(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:

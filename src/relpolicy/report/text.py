@@ -1,7 +1,13 @@
-"""The human report: ``file:line:col  RPxxx  severity  message``, a code frame, a summary."""
+"""The human report, grouped by file: ``file:line:col  RPxxx  severity  message``, a code frame,
+related notes, and a summary line with counts by severity.
+
+Each finding keeps its full ``file:line:col`` (terminals and editors make it a link) under a
+header that names the file and how many findings it has.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Final
 
 from relpolicy.engine import Report
@@ -50,15 +56,27 @@ def summary(report: Report) -> str:
         for s in sorted(Severity, reverse=True)
     )
     checked = f"{_plural(report.files, 'file')}, {_plural(report.resources, 'resource')}"
+    hidden = [
+        f"{count} {what}"
+        for count, what in ((report.suppressed, "suppressed"), (report.baselined, "in the baseline"))
+        if count
+    ]
+    extra = f"; {', '.join(hidden)}" if hidden else ""
     if not report.findings:
-        return f"No findings in {checked} (as of {report.as_of.isoformat()})."
-    return f"{counts} in {checked} (as of {report.as_of.isoformat()})."
+        return f"No findings in {checked} (as of {report.as_of.isoformat()}){extra}."
+    return f"{counts} in {checked} (as of {report.as_of.isoformat()}){extra}."
 
 
 def render(report: Report, *, color: bool = False) -> str:
     """The whole text report."""
     out: list[str] = []
+    per_file = Counter(f.location.path for f in report.findings)
+    current = None
     for finding in report.findings:
+        if finding.location.path != current:
+            current = finding.location.path
+            header = f"{current} ({_plural(per_file[current], 'finding')})"
+            out.extend([_paint(header, _BOLD, color=color), ""])
         severity = _paint(finding.severity.label, _COLORS[finding.severity], color=color)
         where = _paint(str(finding.location), _BOLD, color=color)
         out.append(f"{where}  {finding.rule_id}  {severity}  {finding.message}")
