@@ -69,17 +69,53 @@ class Baseline:
     def load(cls, path: Path) -> Baseline:
         """Read a baseline file; a bad file is a one-line error."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != BASELINE_VERSION:
-                msg = f"{path}: unsupported baseline version {data.get('version')!r} (expected {BASELINE_VERSION})"
-                raise RelpolicyError(msg)
-            known: Counter[tuple[str, str]] = Counter()
-            for entry in data["findings"]:
-                known[(str(entry["rule"]), str(entry["subject"]))] += int(entry.get("count", 1))
+            text = path.read_text(encoding="utf-8")
         except OSError as error:
             msg = f"{path}: cannot read the baseline: {error.strerror}"
             raise RelpolicyError(msg) from None
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            msg = f"{path}: not a relpolicy baseline ({type(error).__name__}: {error})"
+        except UnicodeDecodeError:
+            msg = f"{path}: not a relpolicy baseline: not UTF-8 text"
             raise RelpolicyError(msg) from None
-        return cls(known)
+        return cls.loads(text, str(path))
+
+    @classmethod
+    def loads(cls, text: str, source: str = "baseline") -> Baseline:
+        """Parse baseline text (``source`` names it in errors); a bad one is a one-line error."""
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
+            msg = f"{source}: not a relpolicy baseline: not JSON ({error})"
+            raise RelpolicyError(msg) from None
+        return cls(_known(data, source))
+
+
+def _known(data: object, source: str) -> Counter[tuple[str, str]]:
+    """The counted identities of a parsed baseline file."""
+    if isinstance(data, dict) and "version" in data and data["version"] != BASELINE_VERSION:
+        msg = f"{source}: unsupported baseline version {data.get('version')!r} (expected {BASELINE_VERSION})"
+        raise RelpolicyError(msg)
+    if (wrong := _what_is_wrong(data)) is not None:
+        msg = f"{source}: not a relpolicy baseline: {wrong}"
+        raise RelpolicyError(msg)
+    assert isinstance(data, dict)  # noqa: S101 - checked by _what_is_wrong
+    known: Counter[tuple[str, str]] = Counter()
+    for entry in data["findings"]:
+        known[(entry["rule"], entry["subject"])] += entry.get("count", 1)
+    return known
+
+
+def _what_is_wrong(data: object) -> str | None:
+    """Why parsed JSON is not a baseline (its shape, entry by entry), or None when it is one."""
+    if not isinstance(data, dict) or "version" not in data or "findings" not in data:
+        return 'expected an object with "version" and "findings"'
+    if not isinstance(data["findings"], list):
+        return '"findings" must be a list'
+    for index, entry in enumerate(data["findings"]):
+        if not (
+            isinstance(entry, dict) and isinstance(entry.get("rule"), str) and isinstance(entry.get("subject"), str)
+        ):
+            return f'findings[{index}] must be an object with a "rule" and a "subject"'
+        count = entry.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            return f"findings[{index}].count must be a whole number of at least 1, not {json.dumps(count)}"
+    return None

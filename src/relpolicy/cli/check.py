@@ -66,7 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--write-baseline",
         type=Path,
         metavar="FILE",
-        help="record the current findings as the baseline and exit 0",
+        help="record every current finding as the baseline (--baseline is not applied) and exit 0",
     )
     parser.add_argument(
         "--color",
@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         msg = f"no paths given and no {missing} directory here; pass the files or directories to check"
         raise RelpolicyError(msg)
     as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
-    baseline = Baseline.load(args.baseline) if args.baseline else None
+    # A new baseline records every current finding, those the old one hides included.
+    baseline = Baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
     report = check(paths, as_of=as_of, settings=settings, baseline=baseline)
     if args.write_baseline:
         Baseline.of(report.findings).dump(args.write_baseline)
