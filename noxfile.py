@@ -1,4 +1,4 @@
-"""Development sessions: `nox` runs lint, typecheck, tests, schemas and dogfood (what CI runs)."""
+"""Development sessions: `nox` runs lint, typecheck, tests, schemas, docs and dogfood (what CI runs)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "dogfood", "actions"]
+nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "docs", "dogfood", "actions"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -42,6 +42,14 @@ def schemas(session: nox.Session) -> None:
     """Fail when schemas/ differs from the models (`relpolicy schema --out schemas` regenerates it)."""
     session.install("-e", ".")
     session.run("relpolicy", "schema", "--out", "schemas", "--check")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Fail when docs/runbooks/ or docs/sla.md differ from what policies/ renders (without --check, regenerate)."""
+    session.install("-e", ".")
+    session.run("relpolicy", "render", "runbooks", "policies", "--out", "docs/runbooks", "--check")
+    session.run("relpolicy", "render", "sla", "policies", "--format", "md", "--out", "docs/sla.md", "--check")
 
 
 @nox.session(python=PYTHON)
