@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relpolicy.chrono.budget import SloWindow, error_budget
-from relpolicy.chrono.intervals import Interval
+from relpolicy.chrono.budget import SloWindow, error_budget, worst_window
+from relpolicy.chrono.intervals import Interval, Timeline, covered, union
 
 
 def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -117,3 +117,43 @@ def test_budgets_shrink_as_objectives_grow(a: Decimal, b: Decimal, days: int) ->
     low, high = sorted((a, b))
     length = dt.timedelta(days=days)
     assert error_budget(high, length) <= error_budget(low, length) <= length
+
+
+def test_worst_rolling_window_by_hand() -> None:
+    """Two hours on 1 March and three on 20 March: the worst 30 days from 1 Feb start on 1 March (5h)."""
+    downtime = Timeline(
+        [Interval(_utc(2026, 3, 1), _utc(2026, 3, 1, 2)), Interval(_utc(2026, 3, 20), _utc(2026, 3, 20, 3))]
+    )
+    worst = worst_window(downtime, dt.timedelta(days=30), _utc(2026, 2, 1), _utc(2026, 6, 1))
+    assert worst == Interval(_utc(2026, 3, 1), _utc(2026, 3, 31))
+    assert downtime.covered(worst.start, worst.end) == 5 * HOUR
+    assert downtime.covered(_utc(2026, 3, 1, 1), _utc(2026, 3, 20, 1)) == 2 * HOUR
+    assert downtime.covered(_utc(2026, 3, 2), _utc(2026, 3, 1)) == dt.timedelta()
+    assert len(downtime) == 2
+
+
+spans = st.lists(
+    st.tuples(st.integers(0, 2000), st.integers(1, 300)).map(
+        lambda p: Interval(_utc(2026, 1, 1) + p[0] * HOUR, _utc(2026, 1, 1) + (p[0] + p[1]) * HOUR)
+    ),
+    max_size=25,
+)
+hours_in = st.integers(0, 2500).map(lambda h: _utc(2026, 1, 1) + h * HOUR)
+
+
+@given(spans, hours_in, hours_in, st.integers(1, 500))
+def test_timeline_coverage_and_the_worst_window(
+    intervals: list[Interval], a: dt.datetime, b: dt.datetime, length_hours: int
+) -> None:
+    """Fast coverage equals the plain sum; no window starting in the range covers more than the worst one."""
+    start, end = sorted((a, b))
+    timeline = Timeline(intervals)
+    assert timeline.covered(start, end) == covered(union(intervals), start, end)
+    length = length_hours * HOUR
+    worst = worst_window(timeline, length, start, end)
+    best = timeline.covered(worst.start, worst.end)
+    assert start <= worst.start <= end
+    step = start
+    while step <= end:
+        assert timeline.covered(step, step + length) <= best
+        step += HOUR

@@ -245,3 +245,9 @@ def test_negative_durations_are_refused() -> None:
 def test_zero_is_the_instant_itself() -> None:
     """Adding nothing does not move the instant, even outside working time."""
     assert US_BUSINESS.add(at("2026-11-28T10:00-05:00"), dt.timedelta()) == at("2026-11-28T10:00-05:00")
+
+
+def test_weekly_hours_need_seven_days() -> None:
+    """A calendar built by hand must give every weekday its ranges (possibly none)."""
+    with pytest.raises(ValueError, match="one entry per weekday"):
+        BusinessCalendar("short", dt.UTC, ((),), ALWAYS.days_off)

@@ -146,6 +146,9 @@ def test_too_frequent_windows_are_refused() -> None:
         occurrences(spec, _utc("2026-11-26"), _utc("2027-11-26"))
     with pytest.raises(RecurrenceError, match="too frequent"):
         occurrences(spec, _utc("2026-11-26"), _utc("2026-11-27"), limit=10)
+    every_minute = window(rrule="FREQ=MINUTELY", start="00:00", timezone="UTC", duration="1m")
+    with pytest.raises(RecurrenceError, match="more than 200000 occurrences to walk"):
+        next_occurrences(every_minute, _utc("2026-11-26"), 250_000)
 
 
 def test_sub_daily_steps_that_do_not_divide_a_day_stay_aligned() -> None:

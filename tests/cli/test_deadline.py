@@ -207,3 +207,53 @@ def test_the_example_organisation_under_another_machine_zone() -> None:
         "2026-11-30T14:30:00Z",
         "2026-11-30T21:30:00Z",
     )
+
+
+def test_choosing_among_priority_policies(
+    write_policy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With two priority policies --priority needs --policy; a service without one needs it too."""
+    second = POLICY.split("---\n")[1].replace("name: default", "name: stores")
+    root = write_policy(POLICY + "---\n" + second)
+    monkeypatch.chdir(root.parent)
+    opened = ["--opened", "2026-11-27T16:30-05:00"]
+    assert main(["deadline", "--priority", "P2", *opened]) == 2
+    assert capsys.readouterr().err == (
+        "relpolicy: error: there are 2 priority policies (default, stores): choose one with --policy\n"
+    )
+    assert main(["deadline", "--service", "erp", "--impact", "outage", *opened]) == 2
+    assert capsys.readouterr().err == (
+        "relpolicy: error: service `erp` has no priority policy (set `priorityPolicy`, or pass --policy)\n"
+    )
+    assert main(["deadline", "--service", "erp", "--impact", "outage", "--policy", "stores", *opened]) == 0
+    assert capsys.readouterr().out.startswith("P2 major team workflow down (priority policy stores; picked for erp")
+
+
+def test_no_priority_policy_and_no_policies_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without policies there is nothing to take a level from; each case is one line."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["deadline", "--priority", "P2"]) == 2
+    assert capsys.readouterr().err == (
+        "relpolicy: error: no paths given and no policies/ directory here; pass the files or directories to read\n"
+    )
+    (tmp_path / "empty").mkdir()
+    assert main(["deadline", "empty", "--priority", "P2"]) == 2
+    assert capsys.readouterr().err == "relpolicy: error: there is no priority policy to take the level from\n"
+    assert main(["deadline", "empty", "--priority", "P2", "--opened", "yesterday"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "argument --opened: not a date and time: 'yesterday' (expected e.g. 2026-11-27T16:30-05:00)\n"
+    )
+
+
+def test_an_invalid_service_document_is_named(
+    write_policy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A service whose document does not validate is not 'unknown': the error says to run check."""
+    root = write_policy(POLICY.replace("tier: 2", "tier: 9"))
+    monkeypatch.chdir(root.parent)
+    assert main(["deadline", "--service", "erp", "--impact", "outage", "--opened", "2026-11-27T16:30Z"]) == 2
+    assert capsys.readouterr().err == (
+        "relpolicy: error: no service `erp` (its document is not valid: run `relpolicy check`)\n"
+    )

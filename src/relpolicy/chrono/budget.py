@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Final
 
-from relpolicy.chrono.intervals import Interval
+from relpolicy.chrono.intervals import Interval, Timeline
 from relpolicy.chrono.wallclock import UTC
 
 HUNDRED: Final = Decimal(100)
@@ -125,3 +125,15 @@ class SloWindow:
 def _add_months(start: dt.datetime, months: int) -> dt.datetime:
     index = start.month - 1 + months
     return start.replace(year=start.year + index // 12, month=index % 12 + 1)
+
+
+def worst_window(downtime: Timeline, length: dt.timedelta, earliest: dt.datetime, latest: dt.datetime) -> Interval:
+    """The rolling window of ``length``, starting between ``earliest`` and ``latest``, that ``downtime`` covers most.
+
+    Sliding a window whose start is not covered forwards, or one whose start is covered back to
+    that interval's start, never loses coverage; so a most covered window starts at ``earliest``,
+    at ``latest``, or at the start of an interval between them.
+    """
+    starts = [earliest, *(iv.start for iv in downtime.intervals if earliest < iv.start < latest), latest]
+    best = max(starts, key=lambda start: (downtime.covered(start, start + length), -start.timestamp()))
+    return Interval(best, best + length)

@@ -53,6 +53,3 @@ class DaysOff:
         if self.country is not None and (public := _public_holidays(self.country, self.subdivision, day.year).get(day)):
             return public
         return COMPANY_DAY_OFF if day in self.dates else None
-
-    def __bool__(self) -> bool:
-        return self.country is not None or bool(self.dates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,11 +48,6 @@ def union(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def total(intervals: Iterable[Interval]) -> dt.timedelta:
-    """The summed length of ``intervals`` (callers pass disjoint ones)."""
-    return sum((interval.length for interval in intervals), dt.timedelta())
-
-
 def covered(intervals: Sequence[Interval], start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     """Time inside ``[start, end)`` covered by sorted, disjoint ``intervals``."""
     result = dt.timedelta()
@@ -74,3 +70,31 @@ def outside(intervals: Sequence[Interval], cover: Sequence[Interval]) -> list[In
         if j == len(cover) or not cover[j].overlaps(interval):
             found.append(interval)
     return found
+
+
+class Timeline:
+    """Sorted, disjoint intervals with running totals, for fast "how much is covered in [a, b)?"."""
+
+    def __init__(self, intervals: Iterable[Interval]) -> None:
+        self.intervals = union(intervals)
+        self._starts = [interval.start for interval in self.intervals]
+        self._ends = [interval.end for interval in self.intervals]
+        self._before: list[dt.timedelta] = [dt.timedelta()]
+        for interval in self.intervals:
+            self._before.append(self._before[-1] + interval.length)
+
+    def covered(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Time inside ``[start, end)`` that the timeline covers."""
+        if end <= start:
+            return dt.timedelta()
+        first = bisect.bisect_right(self._ends, start)  # first interval ending after start
+        last = bisect.bisect_left(self._starts, end)  # intervals from here on start at or after end
+        if first >= last:
+            return dt.timedelta()
+        inside = self._before[last] - self._before[first]
+        inside -= max(dt.timedelta(), start - self._starts[first])
+        inside -= max(dt.timedelta(), self._ends[last - 1] - end)
+        return inside
+
+    def __len__(self) -> int:
+        return len(self.intervals)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.rules import graph, ownership, priority, recovery, references, slo, structure, suppression
+from relpolicy.rules import graph, maintenance, ownership, priority, recovery, references, slo, structure, suppression
 from relpolicy.rules._framework import RULE_ID_PATTERN, Rule, RuleContext, RuleDoc
 
 __all__ = ["RULES", "Rule", "RuleContext", "RuleDoc", "by_id", "by_name", "lookup"]
@@ -17,6 +17,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             *references.RULES,
             *graph.RULES,
             *slo.RULES,
+            *maintenance.RULES,
             *recovery.RULES,
             *priority.RULES,
             *ownership.RULES,
