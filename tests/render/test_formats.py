@@ -106,13 +106,17 @@ def test_dot_is_accepted_by_graphviz(graphviz_dot: str) -> None:
 
 
 def mermaid_diagrams() -> dict[str, str]:
-    """Every Mermaid diagram the goldens and the committed docs hold, by where it comes from."""
+    """Every distinct Mermaid diagram the goldens and the committed docs hold, by where it first appears."""
     found = {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in golden_files("mmd")}
     pages = [*GOLDEN.rglob("*.md"), *(REPO / "docs" / "runbooks").glob("*.md")]
     for page in sorted(pages):
         blocks = re.findall(r"```mermaid\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
         found |= {f"{page.relative_to(REPO)}#{i}": block for i, block in enumerate(blocks)}
-    return found
+    unique: dict[str, str] = {}
+    for where, diagram in found.items():  # the same page is in docs/ and in several golden sets
+        if diagram not in unique.values():
+            unique[where] = diagram
+    return unique
 
 
 NODE = re.compile(r'^  (svc_[a-z0-9_]+)\["([^"#<>]|#(35|quot|lt|gt);|<br>)*"\]$')
