@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from tests.chrono.calendars import (
@@ -251,3 +252,17 @@ def test_weekly_hours_need_seven_days() -> None:
     """A calendar built by hand must give every weekday its ranges (possibly none)."""
     with pytest.raises(ValueError, match="one entry per weekday"):
         BusinessCalendar("short", dt.UTC, ((),), ALWAYS.days_off)
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "Pacific/Chatham", "America/Los_Angeles", "Asia/Kathmandu"])
+def test_the_machine_zone_changes_nothing(machine_zone: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole hand table gives the same answers whatever TZ the process runs under."""
+    monkeypatch.setenv("TZ", machine_zone)
+    time.tzset()
+    try:
+        for clock_, opened, duration, due in ADD_TABLE:
+            fresh = BusinessCalendar(clock_.name, clock_.zone, clock_.weekly, clock_.days_off)  # nothing cached
+            assert fresh.add(at(opened), duration) == at(due)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -196,8 +196,7 @@ def targeted_services(
 ) -> list[Service]:
     """The services named or selected (sorted by name); with neither, all of them when ``everyone``."""
     if services is not None:
-        named = set(services)
-        return [s for s in policy.services if s.name in named]
+        return [s for name in sorted(set(services)) if (s := policy.get(Service, name)) is not None]
     if selector is not None:
         return [s for s in policy.services if selector.matches(s.metadata.labels)]
     return list(policy.services) if everyone else []

@@ -260,14 +260,13 @@ def maintenance_exceeds_budget(ctx: RuleContext) -> Iterator[Problem]:
           timezone: Europe/London
     """
     policy = ctx.policy
-    windows = _targeted(policy)
+    counting = [s for s in policy.slos if s.spec.is_availability and s.spec.maintenance_counts_against_budget]
+    windows = _targeted(policy) if counting else []
     if not windows:
         return
     span = horizon(ctx.as_of)
-    for slo in policy.slos:
+    for slo in counting:
         spec = slo.spec
-        if not spec.is_availability or not spec.maintenance_counts_against_budget:
-            continue
         service = policy.get(Service, spec.service)
         if service is None:  # RP201
             continue
@@ -510,8 +509,8 @@ def window_in_business_hours(ctx: RuleContext) -> Iterator[Problem]:
     for targeted in _targeted(policy):
         exposed = [
             s
-            for s in targeted_services(policy, sorted(targeted.services), None)
-            if s.spec.tier == 1 and s.spec.customer_facing
+            for name in sorted(targeted.services)
+            if (s := policy.get(Service, name)) is not None and s.spec.tier == 1 and s.spec.customer_facing
         ]
         calendars: dict[str, tuple[Calendar, BusinessCalendar]] = {}
         for service in exposed:
