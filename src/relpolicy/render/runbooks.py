@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Final
 
 import jinja2
@@ -466,14 +467,27 @@ class _Pages:
             )
         return tuple(sorted(found, key=lambda d: (not d.hard, d.service.name)))
 
-    def windows(self, service: Service) -> tuple[WindowView, ...]:
-        views = []
+    @cached_property
+    def _windows_by_service(self) -> dict[str, list[MaintenanceWindow]]:
+        """Each service's windows, in name order: every window's targets resolved once, not per page."""
+        found: dict[str, list[MaintenanceWindow]] = {}
         for window in self.policy.maintenance_windows:
-            spec = window.spec
-            if service.name not in {s.name for s in targeted_services(self.policy, spec.services, spec.selector)}:
-                continue
-            views.append(self.window(window))
-        return tuple(views)
+            for target in targeted_services(self.policy, window.spec.services, window.spec.selector):
+                found.setdefault(target.name, []).append(window)
+        return found
+
+    @cached_property
+    def _freezes_by_service(self) -> dict[str, list[ChangeFreeze]]:
+        """Each service's change freezes; a freeze with neither services nor selector covers all."""
+        found: dict[str, list[ChangeFreeze]] = {}
+        for freeze in self.policy.change_freezes:
+            spec = freeze.spec
+            for target in targeted_services(self.policy, spec.services, spec.selector, everyone=True):
+                found.setdefault(target.name, []).append(freeze)
+        return found
+
+    def windows(self, service: Service) -> tuple[WindowView, ...]:
+        return tuple(self.window(w) for w in self._windows_by_service.get(service.name, []))
 
     def window(self, window: MaintenanceWindow) -> WindowView:
         spec = window.spec
@@ -504,13 +518,7 @@ class _Pages:
         )
 
     def freezes(self, service: Service) -> tuple[FreezeView, ...]:
-        views = []
-        for freeze in self.policy.change_freezes:
-            spec = freeze.spec
-            covered = targeted_services(self.policy, spec.services, spec.selector, everyone=True)
-            if service.name not in {s.name for s in covered}:
-                continue
-            views.append(self.freeze(freeze))
+        views = [self.freeze(f) for f in self._freezes_by_service.get(service.name, [])]
         return tuple(sorted(views, key=lambda f: (f.start_utc, f.name)))
 
     def freeze(self, freeze: ChangeFreeze) -> FreezeView:
