@@ -24,7 +24,7 @@ _COMMANDS: Final = {
     "schema": ("relpolicy.cli.schema", "print or write the JSON Schemas of the policy language"),
     "rules": ("relpolicy.cli.rules", "list every rule with its id, name, severity and summary"),
     "explain": ("relpolicy.cli.explain", "show a rule's documentation with a failing and a passing example"),
-    "render": ("relpolicy.cli.render", "write runbooks or SLA tables generated from the policies (--check: fail when stale)"),
+    "render": ("relpolicy.cli.render", "write runbooks or SLA tables from the policies (--check: fail when stale)"),
     "graph": ("relpolicy.cli.graph", "print the dependency graph as Mermaid, Graphviz DOT or JSON"),
     "impact": ("relpolicy.cli.impact", "list everything that goes down, or is degraded, when a service is down"),
     "deadline": ("relpolicy.cli.deadline", "when an incident's response and restore are due on its level's clock"),
