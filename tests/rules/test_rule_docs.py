@@ -77,3 +77,13 @@ def test_deprecated_version_points_at_the_api_version(write_policy: Callable[...
         ("RP106", 1, 13, "apiVersion `relpolicy.dev/v1beta1` is deprecated: use relpolicy.dev/v1")
     ]
     assert report.resources == 1
+
+
+def test_docs_rules_md_is_current() -> None:
+    """docs/rules.md is generated from the registry; regenerate it when a rule changes."""
+    from tests.conftest import REPO
+
+    from relpolicy.rules.catalog import render_markdown
+
+    committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert committed == render_markdown(RULES), "run: relpolicy rules --format markdown > docs/rules.md"
