@@ -177,10 +177,13 @@ class _Builder:
     recording parse of the same text only for files that have a finding (see ``parse_yaml``).
     """
 
-    def __init__(self, file: str, index: int, *, record: bool = True) -> None:
+    def __init__(self, file: str, index: int, *, record: bool = True, aliases: bool = True) -> None:
         self.file = file
         self.index = index
         self.record = record
+        self.aliases = aliases
+        """Can the document hold an alias? Without a ``*`` in the text it cannot, and the walk
+        need not remember which nodes it has seen."""
         self.values: SpanMap = {}
         self.keys: SpanMap = {}
         self.problems: list[Problem] = []
@@ -201,7 +204,7 @@ class _Builder:
     def build(self, node: Node, path: KeyPath = (), depth: int = 0, *, via_alias: bool = False) -> Any:
         if depth > MAX_DEPTH:
             raise self.too_deep(node, path)
-        if not isinstance(node, ScalarNode):
+        if self.aliases and not isinstance(node, ScalarNode):
             if id(node) in self._seen:
                 via_alias = True
             else:
@@ -277,6 +280,9 @@ class _Builder:
         first_seen: dict[str, Node] = {}
         depth += 1
         record, keys = self.record, self.keys
+        # Most values are strings: with no span to record and no alias copy to count, a string
+        # is taken as it is, without a call per value.
+        inline = not record and not via_alias and depth <= MAX_DEPTH
         for key_node, value_node in pairs:
             tag = key_node.tag
             if tag == _MERGE:
@@ -284,6 +290,16 @@ class _Builder:
             if not isinstance(key_node, ScalarNode) or tag not in _KEY_TAGS:
                 raise self.bad_key(key_node, path)
             name = intern(key_node.value) if tag == _STR else str(key_node.value)
+            if (
+                inline
+                and name not in first_seen
+                and isinstance(value_node, ScalarNode)
+                and value_node.tag in _TEXT_TAGS
+            ):
+                first_seen[name] = key_node  # what build() would do for a string, without the call
+                text = value_node.value
+                data[name] = intern(text) if len(text) <= MAX_SHARED_LENGTH else text
+                continue
             child = (*path, name)
             if name in first_seen:
                 first = first_seen[name]
@@ -373,6 +389,7 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
         result.problems.append(Problem("RP101", message, Location(file, line, col, line, col + 1), f"{file}#0:syntax"))
         return result
     spans = _DeferredSpans(text, file) if lazy_positions else None
+    may_alias = "*" in text  # an alias is always written `*name`
     composer = _Composer(text)
     index = 0
     try:
@@ -380,7 +397,7 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
             node = composer.get_node()
             if node is None:  # pragma: no cover - check_node() promised a node
                 break
-            builder = _Builder(file, index, record=spans is None)
+            builder = _Builder(file, index, record=spans is None, aliases=may_alias)
             try:
                 data = builder.build(node)
             except _Rejected as rejected:
