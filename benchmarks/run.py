@@ -36,7 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from benchmarks import generate as generate_module
 from benchmarks.generate import AS_OF, generate
@@ -135,7 +135,7 @@ def check_phases(root: Path, as_of: dt.date) -> dict[str, Any]:
     imports = time.perf_counter() - started
     stopwatch = _Stopwatch()
     # The loader reads and parses in one loop; time the parse inside it to split the two.
-    loader.parse_yaml = stopwatch.wrap("parse", loader.parse_yaml)  # type: ignore[attr-defined]
+    loader.parse_yaml = stopwatch.wrap("parse", loader.parse_yaml)  # type: ignore[attr-defined]  # patched in place
     stages = {"discover": "discover", "load": "load", "build": "build", "assemble": "assemble", "run_rules": "rules"}
     for name, phase in stages.items():
         setattr(engine, name, stopwatch.wrap(phase, getattr(engine, name)))
@@ -182,11 +182,14 @@ def _graph_alone(root: Path) -> dict[str, float]:
     import networkx as nx  # noqa: PLC0415
 
     from relpolicy import engine  # noqa: PLC0415
+    from relpolicy.model.build import build  # noqa: PLC0415
+    from relpolicy.policy import assemble  # noqa: PLC0415
+    from relpolicy.source.loader import discover, load  # noqa: PLC0415
 
     with engine._collector_paused():  # the same collector state as a check
-        loaded = engine.load(engine.discover([root]))
-        built = engine.build(loaded.documents)
-    policy, _ = engine.assemble(built)
+        loaded = load(discover([root]))
+        built = build(loaded.documents)
+    policy, _ = assemble(built)
     timings: dict[str, float] = {}
     began = time.perf_counter()
     edges = [(s.name, t) for s in policy.services for d in s.spec.depends_on for t in d.names]
@@ -210,8 +213,19 @@ def _graph_alone(root: Path) -> dict[str, float]:
 # --- The parent: generating, running children, summarising -------------------------------------
 
 
-def _run_measured(argv: list[str], *, capture: bool = False) -> tuple[float, int, str]:
-    """Run a command; return its wall time, its peak resident memory (bytes) and its stdout."""
+class Measured(NamedTuple):
+    """What one child process cost."""
+
+    wall: float
+    cpu: float
+    """User + system CPU seconds: less disturbed than wall time when the machine is shared."""
+    peak_memory: int
+    """Peak resident memory, bytes."""
+    stdout: str
+
+
+def _run_measured(argv: list[str], *, capture: bool = False) -> Measured:
+    """Run a command and measure it."""
     out_path = Path(os.environ.get("TMPDIR", "/tmp"), f"relpolicy-bench-{os.getpid()}.out")  # noqa: S108
     with out_path.open("w+") as out:
         started = time.perf_counter()
@@ -226,7 +240,7 @@ def _run_measured(argv: list[str], *, capture: bool = False) -> tuple[float, int
     if process.returncode not in (0, 1):
         msg = f"{' '.join(argv)} exited with {process.returncode}"
         raise RuntimeError(msg)
-    return wall, usage.ru_maxrss * 1024, text
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, text)
 
 
 def _repo(workdir: Path, services: int, seed: int) -> Path:
@@ -253,22 +267,25 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
     bare: list[dict[str, float]] = []
     phases: list[dict[str, Any]] = []
     processes: dict[str, list[float]] = {"bare": [], "check": []}
+    cpu: dict[str, list[float]] = {"bare": [], "check": []}
     memory: dict[str, list[int]] = {"bare": [], "check": []}
     for run in range(repeat):
-        wall, rss, out = _run_measured([python, "-m", "benchmarks.run", "--child-bare", str(root)], capture=True)
-        bare.append(json.loads(out))
-        processes["bare"].append(wall)
-        memory["bare"].append(rss)
-        _, _, out = _run_measured(
+        yardstick = _run_measured([python, "-m", "benchmarks.run", "--child-bare", str(root)], capture=True)
+        bare.append(json.loads(yardstick.stdout))
+        processes["bare"].append(yardstick.wall)
+        cpu["bare"].append(yardstick.cpu)
+        memory["bare"].append(yardstick.peak_memory)
+        child = _run_measured(
             [python, "-m", "benchmarks.run", "--child-phases", str(root), "--as-of", as_of.isoformat()], capture=True
         )
-        phases.append(json.loads(out))
-        wall, rss, _ = _run_measured(
+        phases.append(json.loads(child.stdout))
+        full = _run_measured(
             [python, "-m", "relpolicy", "check", str(root), "--as-of", as_of.isoformat(), "--fail-on", "never"]
         )
-        processes["check"].append(wall)
-        memory["check"].append(rss)
-        print(f"  run {run + 1}/{repeat}: bare {processes['bare'][-1]:.2f} s, check {wall:.2f} s", flush=True)
+        processes["check"].append(full.wall)
+        cpu["check"].append(full.cpu)
+        memory["check"].append(full.peak_memory)
+        print(f"  run {run + 1}/{repeat}: bare {yardstick.wall:.2f} s, check {full.wall:.2f} s", flush=True)
     med = statistics.median
     result: dict[str, Any] = {
         "files": phases[0]["files"],
@@ -280,6 +297,8 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
         "bare_process": med(processes["bare"]),
         "check_in_process": med(p["check"] for p in phases),
         "check_process": med(processes["check"]),
+        "bare_process_cpu": med(cpu["bare"]),
+        "check_process_cpu": med(cpu["check"]),
         "phases": {name: med(p["phases"][name] for p in phases) for name in PHASES},
         "graph_alone": {key: med(p["graph_alone"][key] for p in phases) for key in phases[0]["graph_alone"]},
         "peak_memory_bare": max(memory["bare"]),
@@ -287,6 +306,7 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
         "runs": repeat,
     }
     result["ratio_process"] = result["check_process"] / result["bare_process"]
+    result["ratio_process_cpu"] = result["check_process_cpu"] / result["bare_process_cpu"]
     result["ratio_in_process"] = result["check_in_process"] / result["bare_parse"]
     return result
 
@@ -294,12 +314,12 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
 def small_repo(repeat: int) -> dict[str, float]:
     """Whole-process times of the light paths: ``--version`` and the example organisation."""
     python = sys.executable
-    version = [_run_measured([python, "-m", "relpolicy", "--version"])[0] for _ in range(repeat)]
+    version = [_run_measured([python, "-m", "relpolicy", "--version"]).wall for _ in range(repeat)]
     example = [
-        _run_measured([python, "-m", "relpolicy", "check", "policies", "--as-of", AS_OF.isoformat()])[0]
+        _run_measured([python, "-m", "relpolicy", "check", "policies", "--as-of", AS_OF.isoformat()]).wall
         for _ in range(repeat)
     ]
-    bare = [_run_measured([python, "-c", "pass"])[0] for _ in range(repeat)]
+    bare = [_run_measured([python, "-c", "pass"]).wall for _ in range(repeat)]
     return {
         "interpreter": statistics.median(bare),
         "version": statistics.median(version),
@@ -357,25 +377,33 @@ def markdown(summary: dict[str, Any]) -> str:
     lines = [
         (
             f"Measured {host['date']} on {host['cpu']}, {host['cores']} cores, Python {host['python']}, "
-            f"PyYAML {host['pyyaml']} (libyaml: {host['libyaml']}), pydantic {host['pydantic']}; "
-            f"medians of {results[sizes[0]]['runs']} runs."
+            f"PyYAML {host['pyyaml']} (libyaml: {host['libyaml']}), pydantic {host['pydantic']}."
         ),
         "",
         head,
         rule,
+        row("runs (medians of)", lambda r: str(r["runs"])),
         row("files / documents", lambda r: f"{r['files']:,} / {r['documents']:,}"),
         row("findings", lambda r: f"{r['findings']:,}"),
         row("**yardstick**: bare PyYAML C load, whole process", lambda r: _ms(r["bare_process"])),
         row("... of which reading / C `load_all`", lambda r: f"{_ms(r['bare_read'])} / {_ms(r['bare_parse'])}"),
         row("**`relpolicy check`, whole process**", lambda r: _ms(r["check_process"])),
         row("**ratio check / yardstick (processes)**", lambda r: f"**{r['ratio_process']:.2f}**"),
+        row(
+            "CPU time: yardstick / check / ratio",
+            lambda r: f"{_ms(r['bare_process_cpu'])} / {_ms(r['check_process_cpu'])} / {r['ratio_process_cpu']:.2f}",
+        ),
         row("`check()` in process / bare C `load_all`", lambda r: f"{r['ratio_in_process']:.2f}"),
         row(
             "peak memory: yardstick / check",
             lambda r: f"{r['peak_memory_bare'] / 2**20:,.0f} / {r['peak_memory_check'] / 2**20:,.0f} MiB",
         ),
     ]
-    lines += [row(f"phase: {phase}", lambda r, p=phase: _ms(r["phases"][p])) for phase in PHASES]
+
+    def seconds(group: str, key: str) -> Callable[[dict[str, Any]], str]:
+        return lambda r: _ms(r[group].get(key, 0.0))
+
+    lines += [row(f"phase: {phase}", seconds("phases", phase)) for phase in PHASES]
     lines.append(
         row(
             "graph + rules share of `check()`",
@@ -383,7 +411,7 @@ def markdown(summary: dict[str, Any]) -> str:
         )
     )
     keys = sorted({k for r in results.values() for k in r["graph_alone"]})
-    lines += [row(f"graph alone: {k}", lambda r, k=k: _ms(r["graph_alone"].get(k, 0.0))) for k in keys]
+    lines += [row(f"graph alone: {k}", seconds("graph_alone", k)) for k in keys]
     lines += ["", "Growth (time ratio / size ratio; 1.0 is linear):", ""]
     for label, values in summary["growth"].items():
         shown = ", ".join(f"{step}: {value:.2f}" for step, value in values.items())
@@ -407,6 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="service counts (default 1k 10k)")
     parser.add_argument("--large", action="store_true", help=f"also measure {LARGE:,} services")
     parser.add_argument("--repeat", type=int, default=5, help="runs per size; medians are reported (default 5)")
+    parser.add_argument("--large-repeat", type=int, default=1, help=f"runs at {LARGE:,} services (default 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help=f"where repos are generated (default {WORKDIR})")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
@@ -425,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for services in sizes:
         print(f"{services:,} services", flush=True)
         root = _repo(args.workdir, services, args.seed)
-        results[str(services)] = measure(root, args.repeat if services <= 10_000 else min(args.repeat, 3), args.as_of)
+        results[str(services)] = measure(root, args.repeat if services < LARGE else args.large_repeat, args.as_of)
     small = small_repo(args.repeat)
     summary: dict[str, Any] = {
         "machine": machine(),
@@ -434,9 +463,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "small": small,
         "growth": {
             "full check process": growth(results, lambda r: r["check_process"]),
+            "full check process, CPU time": growth(results, lambda r: r["check_process_cpu"]),
             "check() in process": growth(results, lambda r: r["check_in_process"]),
             "yardstick": growth(results, lambda r: r["bare_process"]),
             "graph (in check)": growth(results, lambda r: r["phases"]["graph"] or 1e-9),
+            "rules (in check)": growth(results, lambda r: r["phases"]["rules"] or 1e-9),
+            "load and build (parse, validate)": growth(
+                results, lambda r: r["phases"]["read"] + r["phases"]["parse"] + r["phases"]["build"]
+            ),
         },
     }
     args.out.mkdir(parents=True, exist_ok=True)
