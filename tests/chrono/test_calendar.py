@@ -6,6 +6,7 @@ import datetime as dt
 import time
 
 import pytest
+from pydantic import ValidationError
 from tests.chrono.calendars import (
     ALWAYS,
     NIGHTS,
@@ -20,7 +21,7 @@ from tests.chrono.calendars import (
 )
 
 from relpolicy.chrono.calendar import BusinessCalendar, DayOff, NoWorkingTimeError, parse_range
-from relpolicy.chrono.daysoff import HolidaySourceError
+from relpolicy.chrono.daysoff import HolidaySourceError, check_source
 from relpolicy.chrono.intervals import Interval
 
 # (calendar, opened, duration on the clock, due) -- each row worked out by hand; the comment says how.
@@ -226,13 +227,13 @@ def test_a_calendar_closed_for_ten_years_stops_searching() -> None:
 
 
 def test_unknown_holiday_country_is_a_clear_error() -> None:
-    """A country the holiday library does not know is named in the error."""
+    """A country the holiday library does not know is named in the error (the model refuses it: RP103)."""
+    with pytest.raises(ValidationError, match="no public holidays known for `XX`"):
+        calendar("odd", "UTC", {"mon": ["09:00-17:00"]}, {"country": "XX"})
+    with pytest.raises(ValidationError, match="no public holidays known for `US-ZZ`"):
+        calendar("odd", "UTC", {"mon": ["09:00-17:00"]}, {"country": "US", "subdivision": "ZZ"})
     with pytest.raises(HolidaySourceError, match="no public holidays known for `XX`"):
-        BusinessCalendar.from_model(calendar("odd", "UTC", {"mon": ["09:00-17:00"]}, {"country": "XX"}))
-    with pytest.raises(HolidaySourceError, match="no public holidays known for `US-ZZ`"):
-        BusinessCalendar.from_model(
-            calendar("odd", "UTC", {"mon": ["09:00-17:00"]}, {"country": "US", "subdivision": "ZZ"})
-        )
+        check_source("XX", None)
 
 
 def test_negative_durations_are_refused() -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from relpolicy.chrono.intervals import Interval, covered, outside, union
 from relpolicy.chrono.windows import (
@@ -132,11 +133,17 @@ def test_until_ends_the_rule() -> None:
     ],
 )
 def test_recurrences_dateutil_refuses_are_errors(rrule: str, message: str) -> None:
-    """A rule that passes the schema's shape but not RFC 5545 is a clear error, not a traceback."""
+    """A rule that passes the schema's shape but not RFC 5545 is a clear error, not a traceback.
+
+    The model refuses it (RP103 at the rrule); expanding an unvalidated spec still raises.
+    """
+    with pytest.raises(ValidationError, match=message):
+        window(rrule=rrule, start="02:00", timezone="America/New_York")
+    unchecked = MaintenanceWindowSpec.model_construct(
+        services=["db"], rrule=rrule, start="02:00", timezone="America/New_York", duration=dt.timedelta(hours=1)
+    )
     with pytest.raises(RecurrenceError, match=message):
-        occurrences(
-            window(rrule=rrule, start="02:00", timezone="America/New_York"), _utc("2026-11-26"), _utc("2027-01-01")
-        )
+        occurrences(unchecked, _utc("2026-11-26"), _utc("2027-01-01"))
 
 
 def test_too_frequent_windows_are_refused() -> None:

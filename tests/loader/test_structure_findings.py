@@ -71,6 +71,24 @@ CASES: dict[str, Case] = {
         SERVICE.replace("  tier: 1\n", "  tier: 1\n  patching: {cadence: 99999999999w}\n"),
         [("RP103", 8, 23, "`99999999999w` is longer than 100 years: is it a typo?")],
     ),
+    "a recurrence dateutil cannot expand is located at the rrule": (
+        TEAM
+        + "---\n"
+        + SERVICE
+        + CART
+        + "---\n"
+        + "apiVersion: relpolicy.dev/v1\nkind: MaintenanceWindow\nmetadata: {name: w}\nspec:\n"
+        + "  services: [checkout]\n  rrule: FREQ=WEEKLY;BYDAY=XX\n  start: '02:00'\n"
+        + "  timezone: Europe/London\n  duration: 1h\n",
+        [("RP103", 30, 10, "`FREQ=WEEKLY;BYDAY=XX` is not a recurrence relpolicy can expand: invalid 'BYDAY': XX")],
+    ),
+    "a holiday region the library does not know is located at the subdivision": (
+        TEAM.replace("coverage: always", "coverage: office")
+        + "---\n"
+        + "apiVersion: relpolicy.dev/v1\nkind: Calendar\nmetadata: {name: office}\nspec:\n"
+        + "  timezone: Europe/London\n  hours: {mon: [09:00-17:00]}\n  holidays: {country: GB, subdivision: XYZ}\n",
+        [("RP103", 14, 40, "no public holidays known for `GB-XYZ`: Entity `GB` does not have subdivision XYZ")],
+    ),
     "missing field points at the parent key": (
         TEAM.replace("  coverage: always\n", ""),
         [("RP103", 4, 1, "missing required field `coverage` in spec")],

@@ -27,9 +27,12 @@ from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from relpolicy.chrono.daysoff import HolidaySourceError, check_source
+from relpolicy.chrono.windows import Recurrence, RecurrenceError
 from relpolicy.engine import Report, check
 from relpolicy.model.build import build
 from relpolicy.model.kinds import KINDS
+from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.model.slo import LATENCY_PATTERN
 from relpolicy.model.types import DURATION_PATTERN, MAX_DURATION, parse_duration
 from relpolicy.schema import kind_file, render_schemas
@@ -339,9 +342,22 @@ def _too_long(text: str) -> bool:
     return False
 
 
+def _known_to_libraries(kind: str, spec: dict[str, Any]) -> bool:
+    """Holiday regions the holidays library knows, and recurrences dateutil can expand."""
+    try:
+        if kind == "Calendar" and "country" in spec.get("holidays", {}):
+            check_source(spec["holidays"]["country"], spec["holidays"].get("subdivision"))
+        if kind == "MaintenanceWindow" and "rrule" in spec:
+            Recurrence.of(MaintenanceWindowSpec.model_construct(**{**spec, "duration": dt.timedelta(hours=1)}))
+    except (HolidaySourceError, RecurrenceError):
+        return False
+    return True
+
+
 def possible(kind: str, document: dict[str, Any]) -> bool:
-    """What the schema cannot express: durations up to 100 years; a change freeze ends after it starts."""
-    if any(map(_too_long, _strings(document))):
+    """What the schema cannot express: durations up to 100 years; a change freeze ends after it starts;
+    holiday regions and recurrences the libraries know."""
+    if any(map(_too_long, _strings(document))) or not _known_to_libraries(kind, document["spec"]):
         return False
     if kind == "ChangeFreeze":
         spec = document["spec"]

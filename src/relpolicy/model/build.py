@@ -175,8 +175,8 @@ def _schema_problems(error: ValidationError, model: type[Resource], document: Pa
             continue
         if detail["type"] == "union_tag_invalid":
             path = (*path, str(detail["ctx"]["discriminator"]).strip("'"))  # point at the bad tag
-        elif detail["type"] == EMPTY_VALUE_ERROR:
-            path = (*path, detail["ctx"]["field"])  # raised for the mapping; point at the empty key
+        elif detail["type"].startswith(CUSTOM_ERROR_PREFIX) and "field" in (detail.get("ctx") or {}):
+            path = (*path, detail["ctx"]["field"])  # raised for the mapping; point at the field it is about
         message = _message(detail, resolved, fields)
         if (path, message) in seen:
             continue  # a union reports the same problem once per alternative

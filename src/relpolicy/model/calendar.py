@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal, Self
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from relpolicy.model.base import Model, Resource, Spec
-from relpolicy.model.types import Date, Text, TimeRange, TimeZone, _fail, _text
+from relpolicy.model.types import Date, Text, TimeRange, TimeZone, _fail, _text, fail_at
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS: Final = "always"
@@ -77,6 +77,14 @@ class Holidays(Model):
     def _subdivision_needs_country(self) -> Self:
         if self.subdivision is not None and self.country is None:
             raise _fail("dependency", "`subdivision` needs `country`")
+        if self.country is not None:
+            from relpolicy.chrono.daysoff import HolidaySourceError, check_source  # noqa: PLC0415 - on demand
+
+            try:
+                check_source(self.country, self.subdivision)
+            except HolidaySourceError as error:
+                field = "subdivision" if self.subdivision is not None else "country"
+                raise fail_at(field, "holidays", error.message) from None
         return self
 
     model_config = {"json_schema_extra": {"dependentRequired": {"subdivision": ["country"]}}}

@@ -18,6 +18,7 @@ from relpolicy.model.types import (
     _fail,
     _text,
     exactly_one,
+    fail_at,
 )
 
 RRULE_PATTERN: Final = (
@@ -64,6 +65,13 @@ class MaintenanceWindowSpec(Targeted, Spec):
             raise _fail("schedule", "a recurring window needs `start` (local time) and `timezone`")
         if self.at is not None and self.start is not None:
             raise _fail("schedule", "a single window starts `at` a date and time; drop `start`")
+        if self.rrule is not None:
+            from relpolicy.chrono.windows import Recurrence, RecurrenceError  # noqa: PLC0415 - dateutil on demand
+
+            try:
+                Recurrence.of(self)  # the pattern checks the shape; dateutil knows the parts
+            except RecurrenceError as error:
+                raise fail_at("rrule", "rrule", str(error)) from None
         return self
 
     model_config = {

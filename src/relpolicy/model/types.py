@@ -55,6 +55,11 @@ def empty_value(field: str) -> PydanticCustomError:
     )
 
 
+def fail_at(field: str, code: str, message: str) -> PydanticCustomError:
+    """A cross-field error of a model that is about one of its fields (located at that field's value)."""
+    return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message, {"field": field})
+
+
 def _fail(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message)
 
