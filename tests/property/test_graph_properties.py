@@ -50,11 +50,17 @@ TEAM = Team.model_validate(
 
 
 def policy_of(
-    edges: dict[int, list[tuple[int, bool]]], objectives: list[float | None], rtos: list[int | None], names: list[str]
+    edges: dict[int, list[tuple[int, bool]]],
+    objectives: list[float | None],
+    rtos: list[int | None],
+    names: list[str],
+    groups: dict[int, list[tuple[int, ...]]] | None = None,
 ) -> PolicySet:
+    """Services ``names`` with single dependencies ``edges`` and hard ``anyOf`` ``groups``."""
     resources: dict[ResourceId, Any] = {ResourceId("Team", "team"): TEAM}
     for i, name in enumerate(names):
         depends_on = [{"service": names[j], "type": "hard" if hard else "soft"} for j, hard in edges.get(i, [])]
+        depends_on += [{"anyOf": [names[j] for j in group]} for group in (groups or {}).get(i, [])]
         resources[ResourceId("Service", name)] = _service(name, 1 + i % 4, depends_on, rtos[i])
         if objectives[i] is not None:
             resources[ResourceId("SLO", f"{name}-availability")] = _slo(name, objectives[i])
@@ -79,22 +85,37 @@ def names_for(n: int) -> list[str]:
     return [f"s{i}" for i in range(n)]
 
 
-@given(dags())
-def test_ceiling_is_the_product_computed_by_hand(graph: Any) -> None:
+@given(dags(), st.data())
+def test_ceiling_is_the_product_computed_by_hand(graph: Any, data: st.DataObject) -> None:
     edges, objectives, rtos = graph
-    names = names_for(len(objectives))
-    facts = ServiceGraph(policy_of(edges, objectives, rtos, names))
+    n = len(objectives)
+    names = names_for(n)
+    groups: dict[int, list[tuple[int, ...]]] = {}
+    for i in range(n - 2):  # anyOf groups of later services, so the graph stays acyclic
+        if data.draw(st.booleans()):
+            groups[i] = [tuple(data.draw(st.lists(st.integers(i + 1, n - 1), min_size=2, max_size=3, unique=True)))]
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
 
     @cache
     def available(i: int) -> Decimal | None:
         """A direct recursive implementation: own objective, else the product of hard dependencies."""
         if objectives[i] is not None:
             return Decimal(str(objectives[i]))
-        hard = [j for j, is_hard in edges[i] if is_hard]
+        hard = [(j,) for j, is_hard in edges[i] if is_hard] + groups.get(i, [])
         if not hard:
             return None
-        values = [available(j) for j in hard]
+        values = [available(j) for entry in hard for j in entry]
         return None if any(v is None for v in values) else ceiling(i)
+
+    def group_availability(group: tuple[int, ...]) -> Decimal | None:
+        values = [available(j) for j in group]
+        if any(v is None for v in values):
+            return None
+        down = Decimal(1)
+        for value in values:
+            assert value is not None
+            down *= (HUNDRED - value) / HUNDRED
+        return HUNDRED * (1 - down)
 
     @cache
     def ceiling(i: int) -> Decimal:
@@ -102,6 +123,9 @@ def test_ceiling_is_the_product_computed_by_hand(graph: Any) -> None:
         for j, is_hard in edges[i]:
             value = available(j) if is_hard else None
             if value is not None:
+                product *= value / HUNDRED
+        for group in groups.get(i, []):
+            if (value := group_availability(group)) is not None:
                 product *= value / HUNDRED
         return HUNDRED * product
 
