@@ -11,6 +11,7 @@ overrides them; command-line flags override both. Keys are the same in both file
     perPathIgnores: {"policies/legacy/**": [RP801]}
     failOn: error                  # error | warning | info | never
     asOf: today                    # or a fixed YYYY-MM-DD
+    cacheDir: .relpolicy_cache     # parse cache of `check`; null or false: none
     thresholds:
       spofMinTier1Dependents: 3
       maxStatusUpdateEvery: 60m
@@ -52,6 +53,8 @@ Locate = Callable[..., Location]
 """``PositionIndex.locate`` of the configuration document (YAML only)."""
 
 _AS_OF_ERROR: Final = CUSTOM_ERROR_PREFIX + "as_of"
+_CACHE_DIR_ERROR: Final = CUSTOM_ERROR_PREFIX + "cache_dir"
+DEFAULT_CACHE_DIR: Final = ".relpolicy_cache"
 _NOUNS: Final[dict[type, str]] = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -69,6 +72,16 @@ def _as_of(value: object) -> dt.date | None:
             raise PydanticCustomError(_AS_OF_ERROR, message) from None
     message = f"`{value}` is neither `today` nor a date: write YYYY-MM-DD"
     raise PydanticCustomError(_AS_OF_ERROR, message)
+
+
+def _cache_dir(value: object) -> str | None:
+    """A directory for the parse cache, or None (written ``null`` or ``false``) for no cache."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, str) and value.strip():
+        return value
+    message = f"`{value}` is neither a directory nor false: write a path, or false for no cache"
+    raise PydanticCustomError(_CACHE_DIR_ERROR, message)
 
 
 class Thresholds(Model):
@@ -98,6 +111,12 @@ class ConfigFile(Model):
     as_of: Annotated[dt.date | None, PlainValidator(_as_of)] = None
     """None (written `today`) means the day of the run, in UTC."""
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    cache_dir: Annotated[str | None, PlainValidator(_cache_dir)] = DEFAULT_CACHE_DIR
+    """Where ``relpolicy check`` keeps its parse cache; None (``null`` or ``false``) for none."""
+
+
+# `cacheDir: null` turns the cache off: it is the one setting where an empty value means something.
+ConfigFile._field_aliases = ConfigFile._field_aliases - {"cacheDir"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +138,8 @@ class Settings:
     """A fixed date to judge against; None means today (UTC)."""
     source: str | None = None
     """Where the settings were read from, for the report."""
+    cache_dir: Path | None = Path(DEFAULT_CACHE_DIR)
+    """The parse cache of ``relpolicy check`` (relative to the working directory); None for none."""
 
     def runs(self, rule_id: str) -> bool:
         """Is the rule selected and not ignored?"""
@@ -269,4 +290,5 @@ def _settings(config: ConfigFile, path: Path, locate: Locate | None) -> Settings
         fail_on=config.fail_on,
         as_of=config.as_of,
         source=str(path),
+        cache_dir=None if config.cache_dir is None else Path(config.cache_dir),
     )

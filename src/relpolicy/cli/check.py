@@ -74,6 +74,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text report (default: auto, on a terminal; NO_COLOR disables it)",
     )
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep parsed files in DIR for the next run (default: .relpolicy_cache, or the config's cacheDir)",
+    )
+    cache.add_argument("--no-cache", action="store_true", help="parse every file; read and write no cache")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from relpolicy.baseline import Baseline  # noqa: PLC0415 - heavy imports only when checking
     from relpolicy.config import load_settings  # noqa: PLC0415
     from relpolicy.engine import check  # noqa: PLC0415
+    from relpolicy.source.cache import ParseCache  # noqa: PLC0415
 
     settings = load_settings(Path.cwd(), args.config)
     paths: list[Path] = args.paths or list(settings.roots)
@@ -91,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
     # A new baseline records every current finding, those the old one hides included.
     baseline = Baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
-    report = check(paths, as_of=as_of, settings=settings, baseline=baseline)
+    cache_dir = None if args.no_cache else args.cache_dir or settings.cache_dir
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    report = check(paths, as_of=as_of, settings=settings, baseline=baseline, cache=cache)
     if args.write_baseline:
         Baseline.of(report.findings).dump(args.write_baseline)
         sys.stderr.write(f"relpolicy: wrote {len(report.findings)} finding(s) to {args.write_baseline}\n")

@@ -11,11 +11,14 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Location, Problem
 from relpolicy.source.parse import ParsedDocument, parse_yaml
+
+if TYPE_CHECKING:
+    from relpolicy.source.cache import ParseCache
 
 MAX_FILE_BYTES: Final = 8 * 1024 * 1024
 """Largest policy file read; a service takes ~2 KiB, so this is far beyond any real file."""
@@ -84,20 +87,31 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(directory, name)
 
 
-def load(paths: Iterable[Path], base: Path | None = None) -> LoadResult:
-    """Read, decode and parse each file; problems are collected, never raised."""
+def load(paths: Iterable[Path], base: Path | None = None, cache: ParseCache | None = None) -> LoadResult:
+    """Read, decode and parse each file; problems are collected, never raised.
+
+    With a ``cache``, a file whose bytes were parsed before is not parsed again (see
+    :mod:`relpolicy.source.cache`), and what was parsed is saved for the next run.
+    """
     result = LoadResult()
     cwd = Path.cwd()
     absolute_base = (base or cwd).absolute()
     for path in paths:
         shown = _display_path(path, absolute_base, cwd)
-        text = _read_text(path, shown, result.problems)
-        if text is None:
+        read = _read_text(path, shown, result.problems)
+        if read is None:
             continue
+        content, text = read
         result.sources[shown] = text
-        parsed = parse_yaml(text, shown, lazy_positions=True)
+        parsed = cache.get(shown, content, text) if cache is not None else None
+        if parsed is None:
+            parsed = parse_yaml(text, shown, lazy_positions=True)
+            if cache is not None:
+                cache.put(shown, content, parsed)
         result.documents.extend(parsed.documents)
         result.problems.extend(parsed.problems)
+    if cache is not None:
+        cache.save()
     return result
 
 
@@ -105,7 +119,8 @@ def _file_problem(shown: str, message: str, line: int = 1, col: int = 1) -> Prob
     return Problem("RP100", message, Location(shown, line, col, line, col + 1), f"{shown}#file")
 
 
-def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> tuple[bytes, str] | None:
+    """The bytes of the file and their text, or None (and a problem) when it cannot be used."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -122,7 +137,7 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         problems.append(_file_problem(shown, f"cannot read the file: {error.strerror or error}"))
         return None
     try:
-        return data.decode("utf-8-sig")
+        return data, data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
         line = data.count(b"\n", 0, error.start) + 1
