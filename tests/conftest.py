@@ -24,6 +24,12 @@ AS_OF = dt.date(2026, 11, 26)
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache signs its files with a key under XDG_CACHE_HOME: keep tests off the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture
 def write_policy(tmp_path: Path) -> Callable[..., Path]:
     """Write YAML text (or bytes) to a file under a temporary policy root and return the root."""
