@@ -388,6 +388,16 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
         message = f"YAML syntax error: a lone surrogate (U+{ord(surrogate.group()):04X}) is not a character"
         result.problems.append(Problem("RP101", message, Location(file, line, col, line, col + 1), f"{file}#0:syntax"))
         return result
+    from relpolicy.source.fastparse import fast_documents  # noqa: PLC0415 - it imports this module
+
+    if lazy_positions and (fast := fast_documents(text)) is not None:
+        # A plain file, read by rapidyaml exactly as below (source/fastparse.py); spans still
+        # come from this function's recording parse, made when a finding needs one.
+        deferred = _DeferredSpans(text, file)
+        for index, data in fast:
+            positions = PositionIndex(file, load=functools.partial(deferred.of, index))
+            result.documents.append(ParsedDocument(index, data, positions))
+        return result
     spans = _DeferredSpans(text, file) if lazy_positions else None
     may_alias = "*" in text  # an alias is always written `*name`
     composer = _Composer(text)

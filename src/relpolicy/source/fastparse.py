@@ -1,0 +1,231 @@
+"""A fast parse of plain policy files with rapidyaml, for the hot path of ``check``.
+
+PyYAML (``source/parse.py``) stays the reference: it creates a Python object per node, which is
+most of the parse time on a large repo. rapidyaml parses into its own C++ tree ~20x faster, but
+its Python API costs ~0.6 µs per call, so walking its tree node by node from Python is no faster
+than PyYAML. Instead, each document is emitted as JSON by rapidyaml and read by ``json.loads``,
+and this module only accepts a file when it can tell that the result is exactly what
+``parse_yaml`` builds. It answers ``None`` ("not certain") otherwise, and the caller falls back to
+PyYAML, which also reports the problems (this path never reports any).
+
+Why the result is the same when a file is accepted:
+
+* **Structure.** Files that use anchors, aliases, tags, merge keys, directives, complex keys,
+  tabs, unusual line breaks or characters libyaml refuses are never accepted: ``_uncertain_text``
+  looks for them in the text, erring on the side of falling back. rapidyaml also reads as text
+  some YAML that libyaml refuses (a node starting with ``]``, ``%``, ``@`` or a ``:`` in a flow
+  collection, keys spanning lines in a flow collection, a bad block scalar header...): the
+  differential test (``tests/property/test_fast_parse.py``, random edits of generated YAML) found
+  each of these, and the text checks send them to PyYAML. Duplicate keys are seen while
+  ``json.loads`` builds each mapping, nesting deeper than ``MAX_DEPTH`` falls back, and so does
+  a file rapidyaml cannot parse.
+* **Typing.** rapidyaml's JSON emitter quotes every scalar except plain ones that look like JSON
+  numbers or ``true``/``false``/``null``/``.inf``/``.nan``, and it rewrites ``inf``/``nan`` spellings
+  as the strings ``".inf"``/``".nan"``. So a JSON number or constant is always a plain scalar
+  whose YAML 1.2 core-schema value is that same number or constant (``json.loads`` refuses what
+  JSON does not allow, such as ``+1`` or ``NaN``), and every plain scalar the core schema would
+  type differently comes out as a string that the core schema would *not* read as a string. The
+  JSON cannot tell such a string from a quoted one, so any string (key or value) that the core
+  schema would type as null, bool, int, float or merge makes the file fall back.
+* **Documents.** Empty documents are skipped, and each document keeps its index in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from sys import intern
+from typing import TYPE_CHECKING, Any, Final
+
+from relpolicy.source.parse import MAX_DEPTH, MAX_SHARED_LENGTH
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+_NODE_START: Final = re.compile(r"(?:^|[\s\[\]{},:])[&*!@`]", re.MULTILINE)
+"""An anchor, an alias, a tag, or a reserved indicator (which libyaml refuses and rapidyaml takes
+as text) where a node may start, erring towards falling back."""
+_ODD_NODE_START: Final = re.compile(
+    r"""
+    [\[\]{},%|>]  # one scan for the rare characters first, then where they stand:
+    (?:(?<=[\[{,])(?=[ ]*(?:[?:%,|>@`]|-(?:\s|$)))  # an indicator starting a node in a flow
+                                # collection (libyaml: an indicator or an error; rapidyaml: text)
+      |(?:(?<=\s.)|(?<=^.))      # after a space or at a line start, where a block node may start:
+       (?:(?<=[\]}%,])            # a closing bracket, `%` or `,` (libyaml refuses them, rapidyaml
+                                # reads text) or a block scalar indicator that is not followed
+        |(?<=[|>])(?![1-9]?[-+]?[1-9]?(?:[ ]+\#.*)?[ ]*$)))  # by just its header and a comment
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+"""Node starts that libyaml and rapidyaml read differently (the differential test found each)."""
+_DIRECTIVE: Final = re.compile(r"^%", re.MULTILINE)
+_DOCUMENT_END: Final = re.compile(r"^\.\.\.", re.MULTILINE)
+_BLOCK_SCALAR_DOCUMENT: Final = re.compile(r"^(?:---[ ]+)?[|>]", re.MULTILINE)
+"""A directive, a document end marker, or a block scalar as a whole document: libyaml and
+rapidyaml disagree on where a marker may stand and on what such a scalar holds."""
+_NOT_FLOW_BRACKETS: Final = bytes(range(256)).translate(None, b"[]{}\n")
+"""Deleted from the text to see each line's brackets: a line that opens a flow collection and does
+not close it makes a collection that spans lines, and libyaml and rapidyaml disagree on keys that
+span lines."""
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+"""What rapidyaml's text holds for bytes that are not UTF-8 (a ``\\ud800`` escape, which libyaml
+refuses)."""
+_COMPLEX_KEY: Final = re.compile(r"(?:^|[\s\[{,])\?(?:\s|$)", re.MULTILINE)
+"""An explicit ``?`` key, which may be a mapping or a list (rapidyaml refuses flow ones itself)."""
+_NOT_PRINTABLE: Final = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""Tabs, CR, NEL, LS/PS, a BOM, control characters, surrogates: where libyaml and rapidyaml may
+disagree (line breaks, characters libyaml refuses), so such files go to libyaml."""
+_ASCII_PLAIN: Final = bytes(range(0x20, 0x7F)) + b"\n"
+
+_CORE_TYPED_STRING: Final = re.compile(
+    r"""
+    "(?=[~nNtTfF<"+\-.0-9])  # cheap filter: most strings start otherwise
+    (?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE  # null, bool
+      |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+                # int
+      |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)  # float
+      |<<|)"                                                 # merge, empty (null)
+    """,
+    re.VERBOSE,
+)
+"""A JSON string (key or value) that the core schema would not read as a string if written plain.
+
+It may come from a quoted YAML scalar (a string) or from a plain one (not a string), and the JSON
+cannot tell which. Searched in the JSON text: every string token appears there as ``"content"``
+(such contents hold nothing JSON escapes), so a match may be a false alarm inside another string
+(``\"1\"``), never a miss. Keep in step with ``parse._CORE_RULES``."""
+
+
+class _Uncertain(Exception):  # noqa: N818 - internal control flow, never escapes this module
+    """The JSON does not show for certain what ``parse_yaml`` would build."""
+
+
+def _mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """One JSON object: refuse duplicate keys (JSON keeps the last, relpolicy reports them) and
+    intern keys and short strings as ``parse_yaml`` does (memory, and validators compare keys by
+    identity)."""
+    data = {
+        intern(key): intern(value) if type(value) is str and len(value) <= MAX_SHARED_LENGTH else value
+        for key, value in pairs
+    }
+    if len(data) != len(pairs):
+        raise _Uncertain
+    return data
+
+
+def _constant(_name: str) -> Any:
+    raise _Uncertain  # NaN/Infinity: JSON extensions that no YAML scalar is emitted as
+
+
+_DECODER: Final = json.JSONDecoder(object_pairs_hook=_mapping, parse_constant=_constant)
+
+
+def _unbalanced(brackets: bytes) -> bool:
+    return brackets.count(b"{") + brackets.count(b"[") != brackets.count(b"}") + brackets.count(b"]")
+
+
+def _uncertain_text(text: str, encoded: bytes) -> bool:
+    """Does the text use anything this module leaves to PyYAML? (Cheap tests first.)"""
+    if ("&" in text or "*" in text or "!" in text or "@" in text or "`" in text) and _NODE_START.search(text):
+        return True
+    if "<<" in text or ("?" in text and _COMPLEX_KEY.search(text)):
+        return True
+    if ("%" in text and _DIRECTIVE.search(text)) or ("..." in text and _DOCUMENT_END.search(text)):
+        return True
+    if ("|" in text or ">" in text) and (not text.endswith("\n") or _BLOCK_SCALAR_DOCUMENT.search(text)):
+        return True  # without a last line break, rapidyaml still ends a block scalar with one
+    if ("{" in text or "[" in text) and any(map(_unbalanced, encoded.translate(None, _NOT_FLOW_BRACKETS).split())):
+        return True
+    if _ODD_NODE_START.search(text):
+        return True
+    if text.isascii():
+        return bool(encoded.translate(None, _ASCII_PLAIN))
+    return _NOT_PRINTABLE.search(text) is not None
+
+
+_ryml: ModuleType | None = None
+
+
+def _load_ryml() -> ModuleType:
+    """rapidyaml, imported on first use (0.05 s) so that commands that parse nothing skip it."""
+    global _ryml  # noqa: PLW0603 - a module-level import made lazily
+    if _ryml is None:
+        import ryml  # type: ignore[import-untyped]  # noqa: PLC0415 - no stubs
+
+        _ryml = ryml
+    return _ryml
+
+
+def fast_documents(text: str) -> list[tuple[int, Any]] | None:
+    """``(index, data)`` of every non-empty document of ``text``, or ``None`` if not certain.
+
+    ``None`` means: parse the file with PyYAML (``parse_yaml``), which gives the answer and any
+    problems. A list means: ``parse_yaml`` would give exactly these documents and no problem.
+    """
+    encoded = text.encode("utf-8")
+    if _uncertain_text(text, encoded):
+        return None
+    documents = []
+    try:
+        ryml = _load_ryml()  # a platform without its wheels only loses the fast path
+        with _quiet_stderr():  # rapidyaml prints its parse errors to stderr before raising
+            tree = ryml.parse_in_arena(encoded)
+            emitted = [(index, ryml.emit_json(tree, node)) for index, node in _document_roots(ryml, tree)]
+        for index, json_text in emitted:
+            if _CORE_TYPED_STRING.search(json_text) or ("\\" in text and _SURROGATE.search(json_text)):
+                return None
+            data = _DECODER.decode(json_text)
+            # A document nests no deeper than it has brackets; only a large one is measured.
+            if json_text.count("{") + json_text.count("[") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
+                return None
+            if data is not None:
+                documents.append((index, data))
+    except Exception:  # whatever goes wrong here, PyYAML decides (and reports)
+        return None
+    return documents
+
+
+def _depth(data: Any, limit: int = MAX_DEPTH + 1) -> int:
+    """Nesting depth of ``data``, counted up to ``limit`` (policy documents are shallow)."""
+    if limit <= 0:
+        return 0
+    if type(data) is dict:
+        values: Any = data.values()
+    elif type(data) is list:
+        values = data
+    else:
+        return 0
+    return 1 + max((_depth(value, limit - 1) for value in values), default=0)
+
+
+def _document_roots(ryml: ModuleType, tree: Any) -> list[tuple[int, int]]:
+    """``(index, node)`` of each document: the children of a stream, or the root alone."""
+    if tree.empty():
+        return []
+    root = tree.root_id()
+    if not tree.is_stream(root):
+        return [(0, root)] if tree.is_container(root) or tree.has_val(root) else []
+    roots: list[tuple[int, int]] = []
+    node = tree.first_child(root)
+    while node != ryml.NONE:
+        roots.append((len(roots), node))
+        node = tree.next_sibling(node)
+    return roots
+
+
+class _quiet_stderr:  # noqa: N801 - used as a context manager, named like one
+    """Point file descriptor 2 at /dev/null for the duration (rapidyaml writes to it in C)."""
+
+    _devnull: int | None = None
+
+    def __enter__(self) -> None:
+        if _quiet_stderr._devnull is None:
+            _quiet_stderr._devnull = os.open(os.devnull, os.O_WRONLY)
+        self.saved = os.dup(2)
+        os.dup2(_quiet_stderr._devnull, 2)
+
+    def __exit__(self, *exc: object) -> None:
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
