@@ -162,9 +162,14 @@ class ServiceGraph:
         """Hard strongly connected components, listed dependencies first."""
         import networkx as nx  # noqa: PLC0415 - see __init__
 
-        condensed = nx.condensation(self.hard_graph)
-        order = list(reversed(list(nx.lexicographical_topological_sort(condensed))))
-        members = [frozenset(condensed.nodes[c]["members"]) for c in order]
+        groups = [frozenset(group) for group in nx.strongly_connected_components(self.hard_graph)]
+        index = {name: i for i, group in enumerate(groups) for name in group}
+        needs: list[set[int]] = [set() for _ in groups]
+        for source, target in self.hard_graph.edges():
+            if index[source] != index[target]:
+                needs[index[source]].add(index[target])
+        order = _post_order(needs)  # each group after the groups it needs: linear, unlike a sorted topological sort
+        members = [groups[i] for i in order]
         component = {name: i for i, group in enumerate(members) for name in group}
         return component, members
 
@@ -381,6 +386,27 @@ def _pick(chains: list[Chain], choose: Callable[[Iterable[int]], int]) -> Chain:
     """The chain with the chosen value; ties go to the shortest path, then the first in name order."""
     value = choose(c.value for c in chains)
     return min((c for c in chains if c.value == value), key=lambda c: (len(c.path), c.path))
+
+
+def _post_order(needs: list[set[int]]) -> list[int]:
+    """Nodes of a DAG (``needs[i]``: what ``i`` points to), each after everything it points to."""
+    order: list[int] = []
+    seen = [False] * len(needs)
+    for root in range(len(needs)):
+        if seen[root]:
+            continue
+        seen[root] = True
+        stack = [(root, iter(needs[root]))]
+        while stack:
+            node, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                stack.pop()
+                order.append(node)
+            elif not seen[following]:
+                seen[following] = True
+                stack.append((following, iter(needs[following])))
+    return order
 
 
 def _set_bits(bits: int) -> Iterator[int]:
