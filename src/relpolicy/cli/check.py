@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS
+from relpolicy.cli._args import iso_date
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Severity
 from relpolicy.report import FORMATS
@@ -20,14 +21,6 @@ if TYPE_CHECKING:
 
 DEFAULT_ROOT: Final = Path("policies")
 FAIL_ON_CHOICES: Final = ("error", "warning", "info", "never")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"not a date: {text!r} (expected YYYY-MM-DD)"
-        raise argparse.ArgumentTypeError(msg) from None
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--as-of",
-        type=_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="date the time-dependent rules judge against (default: today in UTC)",
     )

@@ -49,7 +49,7 @@ from relpolicy import findings
 from relpolicy.findings import Location, Problem, Related, Severity
 from relpolicy.source import parse as parse_module
 from relpolicy.source.parse import MAX_SHARED_LENGTH, ParsedDocument, ParseResult
-from relpolicy.source.positions import PositionIndex, SpanMap
+from relpolicy.source.positions import PositionIndex
 
 FORMAT: Final = 1
 """Bumped whenever the layout of a shard or an entry changes."""
@@ -347,7 +347,7 @@ def _decode(entry: str, shown: str, text: str) -> ParseResult:
     if not isinstance(documents, list) or not isinstance(problems, list):
         raise _Corrupt
     result = ParseResult(problems=[_problem(item) for item in problems])
-    spans = _Reparse(text, shown)
+    spans = parse_module.DeferredSpans(text, shown)  # positions only when a finding needs them
     for item in documents:
         if not isinstance(item, list) or len(item) != 2 or not _is_int(item[0]) or item[1] is None:
             raise _Corrupt
@@ -409,21 +409,3 @@ def _problem(value: object) -> Problem:
         tuple(links),
         None if severity is None else Severity(severity),
     )
-
-
-class _Reparse:
-    """The spans of a cached file's documents, from a parse with positions made on first demand."""
-
-    __slots__ = ("_by_index", "file", "text")
-
-    def __init__(self, text: str, file: str) -> None:
-        self.text = text
-        self.file = file
-        self._by_index: dict[int, PositionIndex] | None = None
-
-    def of(self, index: int) -> tuple[SpanMap, SpanMap]:
-        if self._by_index is None:
-            parsed = parse_module.parse_yaml(self.text, self.file)
-            self._by_index = {document.index: document.positions for document in parsed.documents}
-        positions = self._by_index[index]
-        return positions.values, positions.keys

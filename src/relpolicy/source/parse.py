@@ -393,12 +393,12 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
     if lazy_positions and (fast := fast_documents(text)) is not None:
         # A plain file, read by rapidyaml exactly as below (source/fastparse.py); spans still
         # come from this function's recording parse, made when a finding needs one.
-        deferred = _DeferredSpans(text, file)
+        deferred = DeferredSpans(text, file)
         for index, data in fast:
             positions = PositionIndex(file, load=functools.partial(deferred.of, index))
             result.documents.append(ParsedDocument(index, data, positions))
         return result
-    spans = _DeferredSpans(text, file) if lazy_positions else None
+    spans = DeferredSpans(text, file) if lazy_positions else None
     may_alias = "*" in text  # an alias is always written `*name`
     composer = _Composer(text)
     index = 0
@@ -428,7 +428,7 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
     return result
 
 
-class _DeferredSpans:
+class DeferredSpans:
     """The spans of one file's documents, from a recording parse made on first demand."""
 
     __slots__ = ("_by_index", "file", "text")
