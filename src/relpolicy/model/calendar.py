@@ -44,15 +44,22 @@ class WorkingHours(Model):
 
     def weekly_minutes(self) -> int:
         """Working minutes in a week (overlapping ranges counted once, holidays ignored)."""
-        covered: set[int] = set()
+        spans: list[tuple[int, int]] = []  # minutes from Monday 00:00, a range past Sunday wrapping round
         for weekday in range(7):
             for text in self.on(weekday):
                 start, end = (_minutes(part) for part in text.split("-"))
                 if end <= start:
                     end += DAY_MINUTES  # crosses midnight into the next day
-                day = weekday * DAY_MINUTES
-                covered.update((day + m) % WEEK_MINUTES for m in range(start, end))
-        return len(covered)
+                first = weekday * DAY_MINUTES + start
+                last = weekday * DAY_MINUTES + end
+                spans.append((first, min(last, WEEK_MINUTES)))
+                if last > WEEK_MINUTES:  # Sunday night into Monday morning
+                    spans.append((0, last - WEEK_MINUTES))
+        covered, reached = 0, 0
+        for first, last in sorted(spans):
+            covered += max(0, last - max(first, reached))
+            reached = max(reached, last)
+        return covered
 
 
 class Holidays(Model):
@@ -103,6 +110,12 @@ class CalendarSpec(Spec):
     def has_days_off(self) -> bool:
         """Are public holidays or extra dates taken off?"""
         return self.holidays is not None and (self.holidays.country is not None or bool(self.holidays.dates))
+
+    def describe_hours(self) -> str:
+        """``40h a week, holidays off``: how much of the week the calendar covers, for messages."""
+        hours, minutes = divmod(self.hours.weekly_minutes(), 60)
+        text = f"{hours}h{minutes:02d}" if minutes else f"{hours}h"
+        return f"{text} a week" + (", holidays off" if self.has_days_off else "")
 
     @property
     def is_round_the_clock(self) -> bool:

@@ -467,9 +467,8 @@ def _coverage_problem(ctx: RuleContext, service: Service, coverage: str, weakest
     team = ctx.policy.owner_of(end)
     assert team is not None  # noqa: S101 - a coverage value comes from the owner's calendar
     calendar = ctx.policy.calendar(team.spec.coverage)
-    minutes = calendar.spec.hours.weekly_minutes() if calendar is not None else weakest.value
-    hours = f"{minutes // 60}h{minutes % 60:02d}" if minutes % 60 else f"{minutes // 60}h"
-    hours += " a week, holidays off" if calendar is not None and calendar.spec.has_days_off else " a week"
+    assert calendar is not None  # noqa: S101 - a calendar that is not round the clock is a declared one
+    hours = calendar.spec.describe_hours()
     message = (
         f"{service.name} is supported around the clock ({coverage}) but hard-depends on {weakest.end}, "
         f"whose owner {team.name} works {team.spec.coverage} hours ({hours}): "

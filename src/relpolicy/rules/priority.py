@@ -660,11 +660,6 @@ def _no_escalation_policy(ctx: RuleContext, service: Service) -> Problem | None:
 # --- RP706 ---------------------------------------------------------------------------------------
 
 
-def _weekly_hours(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
-
-
 @rule(
     id="RP706",
     name="response-coverage-mismatch",
@@ -802,11 +797,9 @@ def _coverage_mismatch(ctx: RuleContext, service: Service) -> Problem | None:
         )
         where = ctx.policy.locate(priorities, "spec", "levels", position, "clock")
         related.append(Related(where, f"{level.name} runs on {level.clock}"))
-    days_off = ", holidays off" if calendar.spec.has_days_off else ""
-    hours = _weekly_hours(calendar.spec.hours.weekly_minutes())
     message = (
         f"{service.name} (tier {service.spec.tier}): {'; '.join(parts)}; but its owner team {owner.name} "
-        f"answers only on the {coverage} calendar ({hours} a week{days_off})"
+        f"answers only on the {coverage} calendar ({calendar.spec.describe_hours()})"
     )
     related.append(Related(ctx.policy.locate(owner, "spec", "coverage"), f"{owner.name} answers on {coverage}"))
     return ctx.policy.problem("RP706", message, service, ("spec", "owner"), *related)
