@@ -77,5 +77,5 @@ def bench(session: nox.Session) -> None:
     Generates synthetic repos in the temporary directory and writes
     benchmarks/results/latest.{json,md}; see docs/performance.md.
     """
-    session.install("-e", ".")
+    session.install("-e", ".", "networkx")  # networkx: the reference graph build the figures compare with
     session.run("python", "-m", "benchmarks.run", *session.posargs)

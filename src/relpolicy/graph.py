@@ -21,7 +21,8 @@ best-covered alternative, and no single alternative is a single point of failure
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -30,8 +31,6 @@ from typing import TYPE_CHECKING, Final
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from relpolicy.model.service import Dependency, Service
     from relpolicy.model.slo import SLO
     from relpolicy.policy import PolicySet
@@ -113,74 +112,87 @@ class Impact:
 
 
 class ServiceGraph:
-    """The dependency graph of a policy set, and the facts rules share."""
+    """The dependency graph of a policy set, and the facts rules share.
+
+    Plain dicts of names: building it, its strongly connected components and every fact are one
+    pass each over services and edges (a graph library would add ~0.1-0.4 s of import to every
+    check and build its own copy of the edges; the tests check these walks against networkx).
+    """
 
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
-        # networkx is imported here, not at module level: it is the costliest import of the CLI
-        # (~0.2 s), and `relpolicy rules`, `explain` and `--version` never build a graph.
-        import networkx as nx  # noqa: PLC0415
-
         self.services: dict[str, Service] = {s.name: s for s in policy.services}
         self.entries: dict[str, list[Entry]] = {}
-        self.digraph: nx.DiGraph[str] = nx.DiGraph()
-        """Every dependency; edge attribute ``hard`` is true when some hard entry makes the edge."""
-        self.digraph.add_nodes_from(self.services)
-        hard: dict[tuple[str, str], bool] = {}  # one edge per pair, hard if any entry makes it hard
+        self.edges: dict[tuple[str, str], bool] = {}
+        """Every dependency ``(dependant, dependency)``, true when some hard entry makes it."""
+        self._hard_entries: dict[str, list[Entry]] = {}
+        self._dependencies: dict[str, list[str]] = {}
+        self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
         for name, service in self.services.items():
-            self.entries[name] = list(self._entries(name, service.spec.depends_on))
-            for entry in self.entries[name]:
+            entries = self._entries(name, service.spec.depends_on)
+            self.entries[name] = entries
+            self._hard_entries[name] = [e for e in entries if e.hard]
+            targets: dict[str, None] = {}  # an ordered set
+            for entry in entries:
                 for target in entry.targets:
-                    hard[name, target] = hard.get((name, target), False) or entry.hard
-        self.digraph.add_edges_from((u, v, {"hard": h}) for (u, v), h in hard.items())
+                    targets[target] = None
+                    self.edges[name, target] = entry.hard or self.edges.get((name, target), False)
+            self._dependencies[name] = list(targets)
+            for target in targets:
+                self._dependents[target].append(name)
         self._weekly_minutes: dict[str, int | None] = {}
 
-    def _entries(self, name: str, depends_on: Sequence[Dependency]) -> Iterator[Entry]:
+    def _entries(self, name: str, depends_on: Sequence[Dependency]) -> list[Entry]:
+        services = self.services
+        entries = []
         for index, dependency in enumerate(depends_on):
-            targets = tuple(t for t in dependency.names if t in self.services)
+            if dependency.service is not None:  # most entries: spare the generator
+                targets: tuple[str, ...] = (dependency.service,) if dependency.service in services else ()
+            else:
+                targets = tuple(t for t in dependency.names if t in services)
             if targets:
-                yield Entry(name, index, targets, dependency.is_hard, dependency.any_of is not None)
+                entries.append(Entry(name, index, targets, dependency.is_hard, dependency.any_of is not None))
+        return entries
 
     # --- Structure -------------------------------------------------------------------------------
 
+    def dependencies(self, name: str) -> Sequence[str]:
+        """The services ``name`` depends on (hard or soft), in the order its entries name them."""
+        return self._dependencies.get(name, ())
+
+    def dependents(self, name: str) -> Sequence[str]:
+        """The services that depend on ``name`` (hard or soft), in service order."""
+        return self._dependents.get(name, ())
+
     def hard_entries(self, name: str) -> list[Entry]:
         """The hard ``dependsOn`` entries of a service."""
-        return [e for e in self.entries.get(name, []) if e.hard]
+        return self._hard_entries.get(name, [])
 
     @cached_property
-    def hard_graph(self) -> nx.DiGraph[str]:
-        """Only the hard edges."""
-        import networkx as nx  # noqa: PLC0415 - see __init__
-
-        graph: nx.DiGraph[str] = nx.DiGraph()
-        graph.add_nodes_from(self.digraph)
-        graph.add_edges_from((u, v) for u, v, data in self.digraph.edges(data=True) if data["hard"])
-        return graph
+    def _hard_dependencies(self) -> dict[str, list[str]]:
+        return {name: [t for t in targets if self.edges[name, t]] for name, targets in self._dependencies.items()}
 
     @cached_property
-    def _components(self) -> tuple[dict[str, int], list[frozenset[str]]]:
-        """Hard strongly connected components, listed dependencies first."""
-        import networkx as nx  # noqa: PLC0415 - see __init__
-
-        groups = [frozenset(group) for group in nx.strongly_connected_components(self.hard_graph)]
-        index = {name: i for i, group in enumerate(groups) for name in group}
-        needs: list[set[int]] = [set() for _ in groups]
-        for source, target in self.hard_graph.edges():
-            if index[source] != index[target]:
-                needs[index[source]].add(index[target])
-        order = _post_order(needs)  # each group after the groups it needs: linear, unlike a sorted topological sort
-        members = [groups[i] for i in order]
-        component = {name: i for i, group in enumerate(members) for name in group}
-        return component, members
+    def _components(self) -> tuple[dict[str, int], list[list[str]]]:
+        """Hard strongly connected components (members sorted), listed dependencies first."""
+        groups = [sorted(group) for group in strongly_connected(self.services, self._hard_dependencies)]
+        component = {name: i for i, group in enumerate(groups) for name in group}
+        return component, groups
 
     def _bottom_up(self) -> Iterator[str]:
         """Services, each after every service it hard-depends on (outside its own cycle)."""
         for group in self._components[1]:
-            yield from sorted(group)
+            yield from group
 
-    def _outside_cycle(self, name: str, entry: Entry) -> tuple[str, ...]:
+    @cached_property
+    def _hard_below(self) -> dict[str, list[tuple[Entry, tuple[str, ...]]]]:
+        """Per service, its hard entries, each with its targets outside the service's own cycle."""
         component = self._components[0]
-        return tuple(t for t in entry.targets if component[t] != component[name])
+        below = {}
+        for name, entries in self._hard_entries.items():
+            mine = component[name]
+            below[name] = [(e, tuple(t for t in e.targets if component[t] != mine)) for e in entries]
+        return below
 
     def hard_closure(self, name: str) -> frozenset[str]:
         """Every service ``name`` needs through hard single-service entries, transitively (not itself)."""
@@ -201,20 +213,19 @@ class ServiceGraph:
         A group whose hard edges alone form cycles is reported per hard group (an error); a group
         that cycles only through a soft edge is reported once (a warning).
         """
-        import networkx as nx  # noqa: PLC0415 - see __init__
-
-        hard_groups = [g for g in self._components[1] if self._is_cycle(self.hard_graph, g)]
-        found = [Cycle(group, _a_cycle(self.hard_graph, group), hard=True) for group in hard_groups]
+        hard = self._hard_dependencies
+        hard_groups = [frozenset(g) for g in self._components[1] if self._is_cycle(hard, g)]
+        found = [Cycle(group, _a_cycle(hard, group), hard=True) for group in hard_groups]
         in_hard = set().union(*hard_groups) if hard_groups else set()
-        for members in nx.strongly_connected_components(self.digraph):
+        for members in strongly_connected(self.services, self._dependencies):
             group = frozenset(members)
-            if self._is_cycle(self.digraph, group) and not group <= in_hard:
-                found.append(Cycle(group, _a_cycle(self.digraph, group), hard=False))
+            if self._is_cycle(self._dependencies, members) and not group <= in_hard:
+                found.append(Cycle(group, _a_cycle(self._dependencies, group), hard=False))
         return sorted(found, key=lambda c: c.cycle)
 
     @staticmethod
-    def _is_cycle(graph: nx.DiGraph[str], group: frozenset[str]) -> bool:
-        return len(group) > 1 or any(graph.has_edge(n, n) for n in group)
+    def _is_cycle(successors: Mapping[str, Sequence[str]], group: Sequence[str]) -> bool:
+        return len(group) > 1 or group[0] in successors[group[0]]
 
     # --- Availability ----------------------------------------------------------------------------
 
@@ -239,28 +250,32 @@ class ServiceGraph:
     def ceilings(self) -> dict[str, Ceiling]:
         """The availability ceiling of every service (serial product; ``anyOf`` as parallel)."""
         result: dict[str, Ceiling] = {}
+        hard_below = self._hard_below
         for name in self._bottom_up():
             terms: list[Term] = []
             unknown: list[str] = []
-            for entry in self.hard_entries(name):
-                targets = self._outside_cycle(name, entry)
+            for entry, targets in hard_below[name]:
+                if not targets:
+                    continue
+                if not entry.any_of:
+                    if (availability := self._available(targets[0], result)) is None:
+                        unknown.append(targets[0])
+                    else:
+                        terms.append(Term(targets[0], availability, entry))
+                    continue
                 known = {t: self._available(t, result) for t in targets}
                 unknown.extend(t for t, a in known.items() if a is None)
-                if not targets or any(a is None for a in known.values()):
-                    continue
                 values = [a for a in known.values() if a is not None]
-                if entry.any_of:
+                if len(values) == len(targets):
                     down = _product((HUNDRED - a) / HUNDRED for a in values)
                     shown = " | ".join(f"{t} {format_percent(a)}" for t, a in known.items() if a is not None)
                     terms.append(Term(f"anyOf({shown})", HUNDRED * (1 - down), entry))
-                else:
-                    terms.append(Term(targets[0], values[0], entry))
             value = HUNDRED * _product(t.availability / HUNDRED for t in terms)
             result[name] = Ceiling(value, tuple(terms), tuple(sorted(set(unknown))))
         return result
 
     def _available(self, name: str, ceilings: dict[str, Ceiling]) -> Decimal | None:
-        own = self.objective(name)
+        own = self._objectives.get(name)
         if own is not None:
             return own[0]
         ceiling = ceilings[name]
@@ -312,8 +327,8 @@ class ServiceGraph:
         self,
         own: Callable[[str], int | None],
         *,
-        worse: Callable[[Iterable[int]], int],
-        group: Callable[[Iterable[int]], int],
+        worse: Callable[[int, int], int],
+        group: Callable[[int, int], int],
     ) -> dict[str, Chain | None]:
         """The worst ``own`` value among each service's transitive hard dependencies, with its path.
 
@@ -322,20 +337,23 @@ class ServiceGraph:
         """
         reach: dict[str, Chain | None] = {}  # the worst value at or below each service
         below: dict[str, Chain | None] = {}  # the worst value strictly below each service
+        hard_below = self._hard_below
         for name in self._bottom_up():
-            candidates: list[Chain] = []
-            for entry in self.hard_entries(name):
-                options = [c for t in self._outside_cycle(name, entry) if (c := reach[t]) is not None]
-                if entry.any_of and len(options) < len(entry.targets):
+            found: Chain | None = None
+            for entry, targets in hard_below[name]:
+                if not entry.any_of:
+                    candidate = reach[targets[0]] if targets else None
+                elif len(targets) < len(entry.targets) or any(reach[t] is None for t in targets):
                     continue  # an alternative with nothing known is not the weak link
-                if options:
-                    candidates.append(_pick(options, group))
-            below[name] = _pick(candidates, worse) if candidates else None
+                else:
+                    candidate = _pick([c for t in targets if (c := reach[t]) is not None], group)
+                if candidate is not None:
+                    found = candidate if found is None else _prefer(found, candidate, worse)
+            below[name] = found
             value = own(name)
             mine = None if value is None else Chain(value, (name,))
-            deeper = below[name]
-            extended = None if deeper is None else Chain(deeper.value, (name, *deeper.path))
-            reach[name] = _pick([c for c in (mine, extended) if c is not None], worse) if (mine or extended) else None
+            extended = None if found is None else Chain(found.value, (name, *found.path))
+            reach[name] = extended if mine is None else mine if extended is None else _prefer(mine, extended, worse)
         return below
 
     # --- Dependents ------------------------------------------------------------------------------
@@ -367,11 +385,11 @@ class ServiceGraph:
         frontier = [name]
         while frontier:
             failed = frontier.pop()
-            for dependent in self.digraph.predecessors(failed):
+            for dependent in self.dependents(failed):
                 if dependent not in down and self._fails(dependent, down):
                     down.add(dependent)
                     frontier.append(dependent)
-        degraded = {d for failed in down for d in self.digraph.predecessors(failed)} - down
+        degraded = {d for failed in down for d in self.dependents(failed)} - down
         down.discard(name)
         return Impact(tuple(sorted(down)), tuple(sorted(degraded)))
 
@@ -382,31 +400,61 @@ class ServiceGraph:
         )
 
 
-def _pick(chains: list[Chain], choose: Callable[[Iterable[int]], int]) -> Chain:
-    """The chain with the chosen value; ties go to the shortest path, then the first in name order."""
-    value = choose(c.value for c in chains)
-    return min((c for c in chains if c.value == value), key=lambda c: (len(c.path), c.path))
+def _prefer(first: Chain, second: Chain, choose: Callable[[int, int], int]) -> Chain:
+    """The chain with the chosen value; ties go to the shorter path, then the first in name order."""
+    if first.value != second.value:
+        return first if choose(first.value, second.value) == first.value else second
+    return first if (len(first.path), first.path) <= (len(second.path), second.path) else second
 
 
-def _post_order(needs: list[set[int]]) -> list[int]:
-    """Nodes of a DAG (``needs[i]``: what ``i`` points to), each after everything it points to."""
-    order: list[int] = []
-    seen = [False] * len(needs)
-    for root in range(len(needs)):
-        if seen[root]:
+def _pick(chains: list[Chain], choose: Callable[[int, int], int]) -> Chain:
+    """The preferred chain of several (see :func:`_prefer`)."""
+    return functools.reduce(lambda first, second: _prefer(first, second, choose), chains)
+
+
+def strongly_connected(nodes: Iterable[str], successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The strongly connected components, each listed after every component it reaches.
+
+    Tarjan's algorithm with an explicit stack (a deep dependency chain must not hit Python's
+    recursion limit): one pass over nodes and edges.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in nodes:
+        if root in index:
             continue
-        seen[root] = True
-        stack = [(root, iter(needs[root]))]
-        while stack:
-            node, pending = stack[-1]
-            following = next(pending, None)
-            if following is None:
-                stack.pop()
-                order.append(node)
-            elif not seen[following]:
-                seen[following] = True
-                stack.append((following, iter(needs[following])))
-    return order
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors[root]))]
+        while work:
+            node, pending = work[-1]
+            for following in pending:
+                if following not in index:
+                    index[following] = low[following] = len(index)
+                    stack.append(following)
+                    on_stack.add(following)
+                    work.append((following, iter(successors[following])))
+                    break
+                if following in on_stack and index[following] < low[node]:
+                    low[node] = index[following]
+            else:
+                work.pop()
+                if work and low[node] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[node]
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(component)
+    return found
 
 
 def _set_bits(bits: int) -> Iterator[int]:
@@ -424,22 +472,34 @@ def _product(values: Iterable[Decimal]) -> Decimal:
     return result
 
 
-def _a_cycle(graph: nx.DiGraph[str], group: frozenset[str]) -> tuple[str, ...]:
-    """A shortest cycle through the smallest name of ``group``, deterministic for the group."""
-    import networkx as nx  # noqa: PLC0415 - see ServiceGraph.__init__
-
+def _a_cycle(successors: Mapping[str, Sequence[str]], group: frozenset[str]) -> tuple[str, ...]:
+    """The shortest cycle through the smallest name of ``group``; of those, the first in name order."""
     start = min(group)
-    if graph.has_edge(start, start):
-        return (start,)
-    sub = graph.subgraph(group)
-    best: tuple[str, ...] | None = None
-    for successor in sorted(sub.successors(start)):
-        path = nx.shortest_path(sub, successor, start)
-        candidate = (start, *path[:-1])
-        if best is None or (len(candidate), candidate) < (len(best), best):
-            best = candidate
-    assert best is not None  # noqa: S101 - a strongly connected group of two or more has a cycle
-    return best
+    # Steps from each member back to ``start`` inside the group: a breadth-first walk backwards.
+    predecessors: dict[str, list[str]] = {name: [] for name in group}
+    for name in group:
+        for following in successors[name]:
+            if following in group:
+                predecessors[following].append(name)
+    steps = {start: 0}
+    layer = [start]
+    while layer:
+        layer_next = []
+        for name in layer:
+            for previous in predecessors[name]:
+                if previous not in steps:
+                    steps[previous] = steps[name] + 1
+                    layer_next.append(previous)
+        layer = layer_next
+    # Walk forwards, taking the smallest name that stays on a shortest way back.
+    candidates = [t for t in successors[start] if t in steps]
+    length = min(steps[t] for t in candidates) + 1
+    cycle = [start]
+    node = min(t for t in candidates if steps[t] == length - 1)
+    while node != start:
+        cycle.append(node)
+        node = min(t for t in successors[node] if t in steps and steps[t] == steps[node] - 1)
+    return tuple(cycle)
 
 
 def format_percent(value: Decimal, places: int = 2) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relpolicy.graph import HUNDRED, ServiceGraph
+from relpolicy.graph import HUNDRED, ServiceGraph, _a_cycle, strongly_connected
 from relpolicy.model.service import Service
 from relpolicy.model.slo import SLO
 from relpolicy.model.team import Team
@@ -192,3 +192,44 @@ def test_slowest_recovery_is_the_longest_rto_below(graph: Any) -> None:
         assert (chain.value if chain else None) == (max(known) if known else None)
         if chain is not None:  # the path is a real chain of hard dependencies ending at that RTO
             assert rtos[names.index(chain.end)] * 60 == chain.value
+
+
+# --- The graph walks against networkx, the reference implementation ------------------------------
+
+
+@st.composite
+def digraphs(draw: st.DrawFn) -> dict[str, list[str]]:
+    """Random directed graphs, self-loops included, as successor lists."""
+    names = [f"n{i}" for i in range(draw(st.integers(1, 12)))]
+    return {name: draw(st.lists(st.sampled_from(names), unique=True, max_size=4)) for name in names}
+
+
+@given(digraphs())
+def test_strongly_connected_components_agree_with_networkx(successors: dict[str, list[str]]) -> None:
+    import networkx as nx
+
+    reference = nx.DiGraph()
+    reference.add_nodes_from(successors)
+    reference.add_edges_from((a, b) for a, targets in successors.items() for b in targets)
+    found = strongly_connected(successors, successors)
+    assert sorted(map(sorted, found)) == sorted(sorted(c) for c in nx.strongly_connected_components(reference))
+    position = {name: i for i, component in enumerate(found) for name in component}
+    for a, targets in successors.items():  # listed dependencies first: each component after all it reaches
+        for b in targets:
+            assert position[b] <= position[a]
+
+
+@given(digraphs())
+def test_a_cycle_is_the_first_shortest_cycle_through_the_smallest_member(successors: dict[str, list[str]]) -> None:
+    import networkx as nx
+
+    reference = nx.DiGraph()
+    reference.add_edges_from((a, b) for a, targets in successors.items() for b in targets)
+    for group in strongly_connected(successors, successors):
+        members = frozenset(group)
+        if len(group) == 1 and group[0] not in successors[group[0]]:
+            continue
+        start = min(members)
+        through_start = [c for c in nx.simple_cycles(reference.subgraph(members)) if start in c]
+        loops = [tuple(c[c.index(start) :] + c[: c.index(start)]) for c in through_start]
+        assert _a_cycle(successors, members) == min(loops, key=lambda c: (len(c), c))

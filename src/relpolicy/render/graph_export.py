@@ -66,7 +66,7 @@ class GraphView:
 
 def whole(graph: ServiceGraph) -> GraphView:
     """Every service and every dependency between services that exist."""
-    edges = [_edge(graph, source, target) for source, target in graph.digraph.edges]
+    edges = [_edge(graph, source, target) for source, target in graph.edges]
     return GraphView(_nodes(graph, graph.services), tuple(sorted(edges, key=_edge_key)))
 
 
@@ -75,10 +75,10 @@ def around(graph: ServiceGraph, service: str, depth: int) -> GraphView:
     if depth < 0:
         msg = "the depth is a number of steps, 0 or more"
         raise ValueError(msg)
-    down = _distances(service, depth, graph.digraph.successors)
-    up = _distances(service, depth, graph.digraph.predecessors)
-    pairs = {(s, t) for s, t in graph.digraph.edges if s in down and t in down and down[s] + 1 == down[t]}
-    pairs |= {(s, t) for s, t in graph.digraph.edges if s in up and t in up and up[s] == up[t] + 1}
+    down = _distances(service, depth, graph.dependencies)
+    up = _distances(service, depth, graph.dependents)
+    pairs = {(s, t) for s, t in graph.edges if s in down and t in down and down[s] + 1 == down[t]}
+    pairs |= {(s, t) for s, t in graph.edges if s in up and t in up and up[s] == up[t] + 1}
     edges = sorted((_edge(graph, s, t) for s, t in pairs), key=_edge_key)
     return GraphView(_nodes(graph, {*down, *up}), tuple(edges), focus=service, depth=depth)
 

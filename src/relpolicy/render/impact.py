@@ -50,7 +50,7 @@ def blast_radius(graph: ServiceGraph, service: str) -> BlastRadius:
         if is_down:  # the hard entries that failed whole
             because = {t for e in graph.hard_entries(name) if all(x in failed for x in e.targets) for t in e.targets}
         else:
-            because = {t for t in graph.digraph.successors(name) if t in failed}
+            because = {t for t in graph.dependencies(name) if t in failed}
         return Affected(name, spec.tier, spec.owner, spec.customer_facing, tuple(sorted(because)))
 
     def ordered(names: tuple[str, ...], *, is_down: bool) -> tuple[Affected, ...]:

@@ -454,7 +454,7 @@ class _Pages:
 
     def dependents(self, name: str) -> tuple[DependentView, ...]:
         found = []
-        for dependent in sorted(self.graph.digraph.predecessors(name)):
+        for dependent in sorted(self.graph.dependents(name)):
             entries = [e for e in self.graph.entries[dependent] if name in e.targets]
             notes = [n for e in entries if (n := self.graph.services[dependent].spec.depends_on[e.index].note)]
             found.append(

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from relpolicy.findings import Problem, Related, Severity
 from relpolicy.model.service import Service
 from relpolicy.model.types import format_duration
 from relpolicy.rules._framework import RuleContext, rule
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 CRITICAL_TIERS: Final = (1, 2)
 """Tiers that must have restore steps and a patch policy."""
@@ -240,6 +237,7 @@ def _patching_problems(ctx: RuleContext, service: Service, limit: dt.timedelta) 
     id="RP804",
     name="orphan-service",
     severity=Severity.INFO,
+    facts=("dependents",),
     summary="A service that is not customer-facing, depends on nothing, and that no service depends on.",
 )
 def orphan_service(ctx: RuleContext) -> Iterator[Problem]:
@@ -297,9 +295,9 @@ def orphan_service(ctx: RuleContext) -> Iterator[Problem]:
     """
     if any(rid.kind == "Service" for rid in ctx.policy.invalid):
         return
-    graph = ctx.graph.digraph
+    graph = ctx.graph
     for service in ctx.policy.services:
-        if service.spec.customer_facing or service.spec.depends_on or _has_dependents(graph, service.name):
+        if service.spec.customer_facing or service.spec.depends_on or graph.dependents(service.name):
             continue
         message = (
             f"{service.name} (tier {service.spec.tier}) is isolated: no service depends on it, it depends on none, "
@@ -307,10 +305,6 @@ def orphan_service(ctx: RuleContext) -> Iterator[Problem]:
             "(or set customerFacing), or retire it"
         )
         yield ctx.policy.problem("RP804", message, service, ("metadata", "name"))
-
-
-def _has_dependents(graph: nx.DiGraph[str], name: str) -> bool:
-    return next(iter(graph.predecessors(name)), None) is not None
 
 
 RULES: Final = (missing_owner, missing_runbook, patch_policy, orphan_service)
