@@ -59,18 +59,18 @@ def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
     names = {kind: frozenset(policy.names(kind)) for kind in ("Service", "Team", "EscalationPolicy", "PriorityPolicy")}
     names["Calendar"] = frozenset([*policy.names("Calendar"), ALWAYS])
     names["person"] = frozenset(m.email for team in policy.teams for m in team.spec.members)
-    for resource in policy:
+    for resource in policy.resources.values():  # in any order: findings are sorted by location
         for reference in resource.references():
-            known = _known_names(resource, reference, names)
-            if reference.name not in known:  # sets: membership stays O(1) on large repos
+            known = names.get(reference.kind)  # sets: membership stays O(1) on large repos
+            if known is None:
+                known = _level_names(resource)
+            if reference.name not in known:
                 yield policy.problem("RP201", _message(reference, sorted(known)), resource, reference.path)
 
 
-def _known_names(resource: Resource, reference: Reference, names: dict[str, frozenset[str]]) -> frozenset[str]:
-    if reference.kind == "level":
-        assert isinstance(resource, PriorityPolicy)  # noqa: S101 - only priority policies name levels
-        return frozenset(level.name for level in resource.spec.levels)
-    return names[reference.kind]
+def _level_names(resource: Resource) -> frozenset[str]:
+    assert isinstance(resource, PriorityPolicy)  # noqa: S101 - only priority policies name levels
+    return frozenset(level.name for level in resource.spec.levels)
 
 
 def _message(reference: Reference, known: list[str]) -> str:

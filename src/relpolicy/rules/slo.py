@@ -6,7 +6,7 @@ RP403 (maintenance-exceeds-budget) needs window expansion and lives with the mai
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -17,7 +17,7 @@ from relpolicy.model.slo import SLO
 from relpolicy.model.types import format_duration
 from relpolicy.policy import PolicySet
 from relpolicy.rules._framework import RuleContext, rule
-from relpolicy.rules.recovery import outage_target
+from relpolicy.rules.recovery import OutageTarget, outage_target
 
 BUDGET_YEAR: Final = dt.timedelta(days=365)
 """RP404 compares restore targets with the error budget of one 365-day year."""
@@ -308,36 +308,45 @@ def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
         )  # whole seconds, rounded down: never shown larger than it is
         message = (
             f"{slo.name} allows {shown} of downtime a year at {percent(slo.spec.objective)} "
-            f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source}: a single outage "
-            "restored on target spends more than a year's error budget"
+            f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source(policy)}: "
+            "a single outage restored on target spends more than a year's error budget"
         )
-        yield policy.problem("RP404", message, slo, ("spec", "objective"), *target.related())
+        yield policy.problem("RP404", message, slo, ("spec", "objective"), *target.related(policy))
 
 
 @dataclass(frozen=True, slots=True)
 class _RestoreTarget:
-    """How long one outage of a service may last, said in words, and where that is written."""
+    """How long one outage of a service may last: its own RTO, else its outage level's restore target.
 
+    Described and located only for a finding (locating a node may re-read its file).
+    """
+
+    service: Service
     duration: dt.timedelta
-    source: str
-    related: Callable[[], tuple[Related, ...]]
-    """Located only for a finding: locating a node may re-read its file."""
+    level: OutageTarget | None
+    """None when the service's own RTO sets the target."""
+
+    def source(self, policy: PolicySet) -> str:
+        """The target in words, naming where it comes from."""
+        if self.level is None:
+            return f"the {format_duration(self.duration)} RTO of {self.service.name}"
+        return self.level.describe(policy, name_service=True)
+
+    def related(self, policy: PolicySet) -> tuple[Related, ...]:
+        """Where the target is written."""
+        if self.level is None:
+            where = policy.locate(self.service, "spec", "recovery", "rto")
+            return (Related(where, f"{self.service.name} RTO {format_duration(self.duration)}"),)
+        return self.level.related(policy)
 
 
 def _restore_target(policy: PolicySet, service: Service) -> _RestoreTarget | None:
     """The service's own RTO where declared, else the restore target of the level its outage maps to."""
     recovery = service.spec.recovery
     if recovery is not None and recovery.rto is not None:
-        rto = format_duration(recovery.rto)
-        return _RestoreTarget(
-            recovery.rto,
-            f"the {rto} RTO of {service.name}",
-            lambda: (Related(policy.locate(service, "spec", "recovery", "rto"), f"{service.name} RTO {rto}"),),
-        )
-    target = outage_target(policy, service)
-    if target is None:
-        return None
-    return _RestoreTarget(target.restore, target.describe(policy, name_service=True), lambda: target.related(policy))
+        return _RestoreTarget(service, recovery.rto, None)
+    level = outage_target(policy, service)
+    return None if level is None else _RestoreTarget(service, level.restore, level)
 
 
 RULES: Final = (missing_slo, sla_stricter_than_slo, budget_below_restore_target)
