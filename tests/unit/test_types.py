@@ -93,6 +93,8 @@ class Probe(BaseModel):
         ),
         ("percentage", 100, "100 is not a percentage strictly between 0 and 100"),
         ("percentage", 0, "0 is not a percentage strictly between 0 and 100"),
+        ("percentage", float("nan"), "nan is not a percentage strictly between 0 and 100"),
+        ("percentage", float("inf"), "inf is not a percentage strictly between 0 and 100"),
         ("percentage", "99.9", "`99.9` is not a percentage: write a number such as 99.9"),
         ("percentage", True, "the boolean `true` is not a percentage: write a number such as 99.9"),
         ("tier", 5, "`5` is not a tier: use 1 (most critical) to 4 (least)"),

@@ -199,7 +199,7 @@ def _percentage(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail("percentage", f"{_describe(value)} is not a percentage: write a number such as 99.9")
     number = Decimal(str(value))
-    if not (0 < number < 100):  # also false for NaN
+    if number.is_nan() or not (0 < number < 100):  # a Decimal NaN raises when compared
         raise _fail("percentage", f"{value} is not a percentage strictly between 0 and 100")
     return number
 
