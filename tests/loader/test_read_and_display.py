@@ -1,0 +1,96 @@
+"""The loader's faster file handling gives exactly what the pathlib version gave.
+
+``load`` shows each file by a string prefix test instead of ``PurePath.relative_to``, reads it with
+``os.open``/``os.read`` instead of ``Path.read_bytes``, and ``discover`` walks with strings; these
+tests hold each to the straightforward version.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relpolicy.findings import Problem
+from relpolicy.source import loader
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="the string version runs on POSIX only")
+
+names = st.sampled_from(["a", "b", "policies", "x.yaml", "..", "a b", "ü"])
+relative_paths = st.lists(names, min_size=1, max_size=4).map(lambda parts: Path(*parts))
+absolute_paths = relative_paths.map(lambda path: Path("/") / path)
+
+
+@posix_only
+@given(
+    path=st.one_of(relative_paths, absolute_paths),
+    base=st.one_of(absolute_paths, st.just(Path("/"))),
+    cwd=st.one_of(absolute_paths, st.just(Path("/"))),
+)
+def test_display_paths_agree_with_relative_to(path: Path, base: Path, cwd: Path) -> None:
+    assert loader._display_paths(base, cwd)(path) == loader._display_path(path, base, cwd)
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("path", "base", "cwd", "shown"),
+    [
+        ("policies/a.yaml", "/work", "/work", "policies/a.yaml"),
+        ("/work/policies/a.yaml", "/work", "/elsewhere", "policies/a.yaml"),
+        ("/work2/a.yaml", "/work", "/work", "/work2/a.yaml"),  # a prefix of the name is not a parent
+        ("../other/a.yaml", "/work", "/work/sub", "sub/../other/a.yaml"),  # `..` is a name to pathlib
+        ("a.yaml", "/", "/", "a.yaml"),
+        ("/a.yaml", "/work", "/", "/a.yaml"),
+    ],
+)
+def test_display_paths_by_hand(path: str, base: str, cwd: str, shown: str) -> None:
+    assert loader._display_paths(Path(base), Path(cwd))(Path(path)) == shown
+    assert loader._display_path(Path(path), Path(base), Path(cwd)) == shown
+
+
+def test_discover_gives_sorted_unique_paths(tmp_path: Path) -> None:
+    for name in ["b/z.yaml", "b/a.yml", "a.yaml", ".hidden/x.yaml", "c/relpolicy.yaml", "c/notes.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("a: 1\n")
+    found = loader.discover([tmp_path, tmp_path / "a.yaml", tmp_path / "b"])
+    assert found == [tmp_path / "a.yaml", tmp_path / "b" / "a.yml", tmp_path / "b" / "z.yaml"]
+    assert all(type(path) is type(tmp_path) for path in found)
+    assert [str(path) for path in found] == sorted(os.path.normpath(path) for path in found)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no FIFOs")
+def test_a_file_is_read_to_its_end_when_its_size_says_less(tmp_path: Path) -> None:
+    """A FIFO's size is 0: the reader goes on until the writer closes, as ``read_bytes`` did."""
+    fifo = tmp_path / "stream.yaml"
+    os.mkfifo(fifo)
+    text = "".join(f"key{i}: value {i}\n" for i in range(20_000))  # several read chunks
+
+    def write() -> None:
+        with fifo.open("w", encoding="utf-8") as out:
+            out.write(text)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    problems: list[Problem] = []
+    read = loader._read_text(fifo, "stream.yaml", problems)
+    writer.join()
+    assert problems == []
+    assert read == (text.encode(), text)
+
+
+def test_unreadable_and_oversized_files_are_problems(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as out:
+        out.truncate(loader.MAX_FILE_BYTES + 1)
+    problems: list[Problem] = []
+    assert loader._read_text(big, "big.yaml", problems) is None
+    assert loader._read_text(tmp_path / "missing.yaml", "missing.yaml", problems) is None
+    assert [problem.message for problem in problems] == [
+        "file is 8.0 MiB; policy files are read up to 8 MiB, so split it",
+        "cannot read the file: No such file or directory",
+    ]
