@@ -233,3 +233,23 @@ def test_a_cycle_is_the_first_shortest_cycle_through_the_smallest_member(success
         through_start = [c for c in nx.simple_cycles(reference.subgraph(members)) if start in c]
         loops = [tuple(c[c.index(start) :] + c[: c.index(start)]) for c in through_start]
         assert _a_cycle(successors, members) == min(loops, key=lambda c: (len(c), c))
+
+
+@given(dags(acyclic=False), st.data())
+def test_hard_needs_is_the_union_of_marks_over_each_hard_closure(graph: Any, data: st.DataObject) -> None:
+    edges, objectives, rtos = graph
+    n = len(objectives)
+    names = names_for(n)
+    groups = {
+        i: [tuple(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=3, unique=True)))]
+        for i in range(n)
+        if n > 1 and data.draw(st.booleans())  # anyOf names two services or more
+    }
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
+    marks = {name: data.draw(st.integers(0, 15)) for name in names}
+    needs = facts.hard_needs(marks)
+    for name in names:
+        expected = marks[name]
+        for other in facts.hard_closure(name):
+            expected |= marks[other]
+        assert needs[name] == expected

@@ -397,6 +397,44 @@ def test_stacking_through_a_transitive_dependency(run: Callable[..., Callable[[s
     ]
 
 
+def test_stacking_names_every_dependent_and_dependency_but_not_soft_or_anyof_ones(
+    run: Callable[..., Callable[[str], Found]],
+) -> None:
+    """web -> api -> db and shop -> cache are hard chains; shop's soft link to db and its anyOf
+    over db and replica do not take shop down with db, and a hard cycle (api <-> gateway) counts."""
+    of = run(
+        web=service("web", "dependsOn: [{service: api, type: hard}]"),
+        api=service("api", "dependsOn: [{service: db, type: hard}, {service: gateway, type: hard}]"),
+        gateway=service("gateway", "dependsOn: [{service: api, type: hard}]"),
+        db=service("db"),
+        replica=service("replica"),
+        cache=service("cache"),
+        shop=service(
+            "shop", "dependsOn: [{service: cache, type: hard}, {service: db, type: soft}, {anyOf: [db, replica]}]"
+        ),
+        search=service("search", "dependsOn: [{service: db, type: soft}, {anyOf: [db, replica]}]"),
+        front=window("front", "web, shop, search", "FREQ=WEEKLY;BYDAY=SA", "02:00"),
+        data=window("data", "db, cache", "FREQ=WEEKLY;BYDAY=SU", "02:00", "2h"),
+        gw=window("gw", "gateway", "FREQ=WEEKLY;BYDAY=MO", "02:00"),
+    )
+    assert [(found[0], found[3].split(":")[0]) for found in of("RP604")] == [
+        (
+            "front",
+            "maintenance window front takes down shop, web, which hard-depend on cache, db, "
+            "taken down separately by window data",
+        ),
+        (
+            "front",
+            "maintenance window front takes down web, which hard-depends on gateway, "
+            "taken down separately by window gw",
+        ),
+        (
+            "gw",
+            "maintenance window gw takes down gateway, which hard-depends on db, taken down separately by window data",
+        ),
+    ]
+
+
 def test_aligned_windows_do_not_stack(run: Callable[..., Callable[[str], Found]]) -> None:
     """A monthly window inside a weekly one's slot, or one window for both, adds no outage."""
     of = run(

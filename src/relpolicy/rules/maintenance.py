@@ -19,6 +19,7 @@ from relpolicy.chrono.wallclock import UTC, LocalTime, classify, event_instant, 
 from relpolicy.chrono.windows import Recurrence, RecurrenceError, occurrences, targeted_services
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Problem, Related, Severity
+from relpolicy.graph import set_bits
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES, Calendar
 from relpolicy.model.maintenance import MaintenanceWindow
 from relpolicy.model.service import Service
@@ -143,14 +144,16 @@ class _Targeted:
 
     window: MaintenanceWindow
     services: frozenset[str]
+    bit: int
+    """The window's own bit, for propagating windows through the graph (``ServiceGraph.hard_needs``)."""
 
 
 def _targeted(policy: PolicySet) -> list[_Targeted]:
-    found = []
+    found: list[_Targeted] = []
     for window in policy.maintenance_windows:
         services = targeted_services(policy, window.spec.services, window.spec.selector)
         if services:
-            found.append(_Targeted(window, frozenset(s.name for s in services)))
+            found.append(_Targeted(window, frozenset(s.name for s in services), 1 << len(found)))
     return found
 
 
@@ -164,7 +167,7 @@ def _targeted(policy: PolicySet) -> list[_Targeted]:
     summary="Planned maintenance (the service's windows and its hard dependencies') takes more downtime in one SLO "
     "window than the error budget allows.",
     background=_TEAM,
-    facts=("hard_closure",),
+    facts=("hard_needs", "hard_closure"),
 )
 def maintenance_exceeds_budget(ctx: RuleContext) -> Iterator[Problem]:
     """When an SLO counts planned maintenance against its error budget
@@ -265,19 +268,27 @@ def maintenance_exceeds_budget(ctx: RuleContext) -> Iterator[Problem]:
     if not windows:
         return
     span = horizon(ctx.as_of)
+    needs = ctx.graph.hard_needs(_marks(windows))
     for slo in counting:
-        spec = slo.spec
-        service = policy.get(Service, spec.service)
+        service = policy.get(Service, slo.spec.service)
         if service is None:  # RP201
             continue
-        needs = ctx.graph.hard_closure(service.name) | {service.name}
-        affecting = [(t.window, sorted(t.services & needs)) for t in windows if t.services & needs]
+        affecting = [t for t in windows if needs[service.name] & t.bit]
         if affecting:
             yield from _over_budget(ctx, slo, service.name, affecting, span)
 
 
+def _marks(windows: list[_Targeted]) -> dict[str, int]:
+    """Per service, the bits of the windows that take it down."""
+    marks: dict[str, int] = {}
+    for targeted in windows:
+        for name in targeted.services:
+            marks[name] = marks.get(name, 0) | targeted.bit
+    return marks
+
+
 def _over_budget(
-    ctx: RuleContext, slo: SLO, service: str, affecting: list[tuple[MaintenanceWindow, list[str]]], span: Interval
+    ctx: RuleContext, slo: SLO, service: str, affecting: list[_Targeted], span: Interval
 ) -> Iterator[Problem]:
     """The worst SLO window of ``slo`` whose planned downtime exceeds its budget, as a problem."""
     policy = ctx.policy
@@ -287,9 +298,9 @@ def _over_budget(
     start, end = (
         (span.start - window.rolling, span.end) if window.rolling is not None else (periods[0].start, periods[-1].end)
     )
-    expanded = [(w, names, _expand(w, start, end)) for w, names in affecting]
-    usable = [(w, names, found) for w, names, found in expanded if found]
-    downtime = Timeline(iv for _, _, found in usable for iv in found)
+    expanded = [(each, _expand(each.window, start, end)) for each in affecting]
+    usable = [(t, found) for t, found in expanded if found]
+    downtime = Timeline(iv for _, found in usable for iv in found)
     if not downtime:
         return
     candidates = (
@@ -305,10 +316,12 @@ def _over_budget(
     budget = window.budget(slo.spec.objective, worst.start)
     shares = []
     related = []
-    for w, names, found in usable:
+    needs = ctx.graph.hard_closure(service) | {service}  # walked for a finding only
+    for each, found in usable:
         share = Timeline(found).covered(worst.start, worst.end)
         if share:
-            shares.append(f"{w.name} {format_duration(share)} ({_whose(service, names)})")
+            w = each.window
+            shares.append(f"{w.name} {format_duration(share)} ({_whose(service, sorted(each.services & needs))})")
             related.append(Related(policy.locate(w, *_schedule(w)), f"window {w.name}: {format_duration(share)}"))
     percent = f"{(_HUNDRED - slo.spec.objective).normalize():f}%"
     where = window.describe(worst) if window.is_calendar else f"the {window.describe(worst)}"
@@ -681,7 +694,7 @@ def window_dst(ctx: RuleContext) -> Iterator[Problem]:
     severity=Severity.WARNING,
     summary="A service and its hard dependencies take separate maintenance windows, so it goes down more often.",
     background=_TEAM,
-    facts=("hard_closure",),
+    facts=("hard_needs", "hard_closure"),
 )
 def window_stacking(ctx: RuleContext) -> Iterator[Problem]:
     """A service is down during its own maintenance windows and during those of everything it
@@ -766,29 +779,28 @@ def window_stacking(ctx: RuleContext) -> Iterator[Problem]:
     """
     policy = ctx.policy
     windows = _targeted(policy)
-    by_service: dict[str, list[_Targeted]] = {}
-    for targeted in windows:
-        for name in targeted.services:
-            by_service.setdefault(name, []).append(targeted)
-    pairs: dict[tuple[str, str], tuple[_Targeted, _Targeted, set[str], set[str]]] = {}
+    marks = _marks(windows)
+    needs = ctx.graph.hard_needs(marks)
+    # (own window, other window) -> the services of the own window that need a service of the other
+    pairs: dict[tuple[str, str], tuple[_Targeted, _Targeted, set[str]]] = {}
     for own in windows:
-        for service in sorted(own.services):
-            for dependency in sorted(ctx.graph.hard_closure(service)):
-                for other in by_service.get(dependency, []):
-                    if other.window.name == own.window.name or service in other.services:
-                        continue
-                    _, _, dependents, needed = pairs.setdefault(
-                        (own.window.name, other.window.name), (own, other, set(), set())
-                    )
-                    dependents.add(service)
-                    needed.add(dependency)
+        for service in own.services:
+            for index in set_bits(needs[service] & ~marks[service]):  # not the windows of the service itself
+                other = windows[index]
+                pairs.setdefault((own.window.name, other.window.name), (own, other, set()))[2].add(service)
     if not pairs:
         return
     span = horizon(ctx.as_of)
-    cache: dict[str, list[Interval] | None] = {}
-    for (own_name, other_name), (own, other, dependents, needed) in sorted(pairs.items()):
-        mine = cache.setdefault(own_name, _expand(own.window, span.start, span.end))
-        theirs = cache.setdefault(other_name, _expand(other.window, span.start, span.end))
+    expanded: dict[str, list[Interval] | None] = {}
+
+    def expand_once(window: MaintenanceWindow) -> list[Interval] | None:
+        if window.name not in expanded:  # each window once, however many pairs it is in
+            expanded[window.name] = _expand(window, span.start, span.end)
+        return expanded[window.name]
+
+    for (own_name, other_name), (own, other, dependents) in sorted(pairs.items()):
+        mine = expand_once(own.window)
+        theirs = expand_once(other.window)
         if not mine or not theirs:
             continue
         alone = max(len(union(mine)), len(union(theirs)))
@@ -800,6 +812,7 @@ def window_stacking(ctx: RuleContext) -> Iterator[Problem]:
             for alone_, w in ((outside(mine, union(theirs)), own.window), (outside(theirs, union(mine)), other.window))
             if alone_
         ]
+        needed = {d for service in dependents for d in ctx.graph.hard_closure(service) & other.services}
         message = (
             f"maintenance window {own_name} takes down {_names(sorted(dependents))}, which "
             f"{'hard-depends' if len(dependents) == 1 else 'hard-depend'} on {_names(sorted(needed))}, taken down "
