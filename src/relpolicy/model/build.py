@@ -1,6 +1,7 @@
 """From parsed documents to validated resources: RP103 schema-violation and RP104 unknown kind.
 
-Validation runs the pydantic models (fast); ``schemas/`` is generated from the same models, and
+Validation runs the pydantic models, clean documents through each kind's fast validator
+(``model/fast.py``); ``schemas/`` is generated from the same models, and
 tests check that both accept and reject the same documents. pydantic reports each error with a
 ``loc`` that is a key path into the document, which :class:`PositionIndex` turns into the exact
 line and column; messages are rewritten to say what to write instead.
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from relpolicy.findings import Problem
 from relpolicy.model.base import Resource
+from relpolicy.model.fast import fast_validator
 from relpolicy.model.kinds import LANGUAGE, Language
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
@@ -127,6 +129,12 @@ def _build_one(document: ParsedDocument, language: Language, problems: list[Prob
                 ("apiVersion",),
             )
         )
+    try:
+        resource: Resource = fast_validator(model).validate_python(data)
+    except ValidationError:
+        pass  # the model says whether it accepts the document after all, and what is wrong if not
+    else:
+        return resource
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -7,7 +7,7 @@ from typing import Annotated, Final, Literal, Self
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from relpolicy.model.base import Model, Resource, Spec
-from relpolicy.model.types import Date, Text, TimeRange, TimeZone, _fail, _text, fail_at
+from relpolicy.model.types import Date, Text, TimeRange, TimeZone, _fail, _matching, _text, fail_at
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS: Final = "always"
@@ -68,12 +68,14 @@ class Holidays(Model):
     country: Annotated[
         str | None,
         BeforeValidator(_text("country", _COUNTRY_PATTERN, "an ISO 3166-1 country code, like US or GB")),
+        _matching(_COUNTRY_PATTERN),
         WithJsonSchema({"type": "string", "pattern": _COUNTRY_PATTERN}),
     ] = None
     """ISO 3166-1 alpha-2 country code whose public holidays apply (US, GB...)."""
     subdivision: Annotated[
         str | None,
         BeforeValidator(_text("subdivision", _SUBDIVISION_PATTERN, "a subdivision code, like ENG or NY")),
+        _matching(_SUBDIVISION_PATTERN),
         WithJsonSchema({"type": "string", "pattern": _SUBDIVISION_PATTERN}),
     ] = None
     """ISO 3166-2 subdivision within the country (ENG, SCT, NY...)."""

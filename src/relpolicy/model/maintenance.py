@@ -16,6 +16,7 @@ from relpolicy.model.types import (
     Text,
     TimeZone,
     _fail,
+    _matching,
     _text,
     exactly_one,
     fail_at,
@@ -28,6 +29,7 @@ RRULE_PATTERN: Final = (
 RRule = Annotated[
     str,
     BeforeValidator(_text("rrule", RRULE_PATTERN, "an RFC 5545 recurrence rule, like FREQ=WEEKLY;BYDAY=SU")),
+    _matching(RRULE_PATTERN),
     WithJsonSchema({"type": "string", "pattern": RRULE_PATTERN}),
 ]
 

@@ -17,6 +17,7 @@ from relpolicy.model.types import (
     PositiveDuration,
     Text,
     Tier,
+    _matching,
     _text,
     checked_duration,
     format_duration,
@@ -33,14 +34,12 @@ SCHEDULED: Final = "scheduled"
 LevelName = Annotated[
     str,
     BeforeValidator(_text("level", LEVEL_PATTERN, "a priority level name: P1, P2 ... P9")),
+    _matching(LEVEL_PATTERN),
     WithJsonSchema({"type": "string", "pattern": LEVEL_PATTERN}),
 ]
 
-_check_restore = _text(
-    "restore",
-    f"^(?:{POSITIVE_DURATION_PATTERN[1:-1]}|{SCHEDULED})$",
-    "a restore target: a duration like 4h or 2d, or `scheduled`",
-)
+_RESTORE_PATTERN: Final = f"^(?:{POSITIVE_DURATION_PATTERN[1:-1]}|{SCHEDULED})$"
+_check_restore = _text("restore", _RESTORE_PATTERN, "a restore target: a duration like 4h or 2d, or `scheduled`")
 
 
 def _restore(value: object) -> dt.timedelta | None:
@@ -51,6 +50,7 @@ def _restore(value: object) -> dt.timedelta | None:
 RestoreTarget = Annotated[
     dt.timedelta | None,
     BeforeValidator(_restore),
+    _matching(_RESTORE_PATTERN, then=_restore),
     PlainSerializer(lambda v: SCHEDULED if v is None else format_duration(v), return_type=str),
     WithJsonSchema(
         {

@@ -9,7 +9,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from relpolicy.model.base import Model, Reference, Resource, Spec
-from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _text, checked_duration
+from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _matching, _text, checked_duration
 
 TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]*[dw]|month|quarter|year)$"
 LATENCY_PATTERN: Final = r"^[1-9][0-9]*(ms|s)$"
@@ -23,6 +23,7 @@ TimeWindow = Annotated[
             "a time window: a rolling number of days or weeks (30d, 4w), or a calendar `month`, `quarter` or `year`",
         )
     ),
+    _matching(TIME_WINDOW_PATTERN),
     WithJsonSchema({"type": "string", "pattern": TIME_WINDOW_PATTERN}),
 ]
 
@@ -46,6 +47,7 @@ def _latency(value: object) -> dt.timedelta:
 LatencyThreshold = Annotated[
     dt.timedelta,
     BeforeValidator(_latency),
+    _matching(LATENCY_PATTERN, then=_checked_latency),
     PlainSerializer(lambda v: f"{int(v.total_seconds() * 1000)}ms", return_type=str),
     WithJsonSchema({"type": "string", "pattern": LATENCY_PATTERN}),
 ]

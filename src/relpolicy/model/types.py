@@ -11,12 +11,13 @@ import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from typing import Annotated, Final, TypeAlias, TypeVar
+from functools import cache, lru_cache
+from typing import Annotated, Any, Final, TypeAlias, TypeVar
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, WithJsonSchema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 T = TypeVar("T")
 
@@ -78,13 +79,52 @@ def _describe(value: object) -> str:
     return f"`{value}`"
 
 
-def _text(code: str, pattern: str, advice: str) -> Callable[[object], str]:
-    """A validator that takes only a string matching ``pattern``.
+FAST_SCHEMA_KEY: Final = "relpolicy_fast"
+"""Where :class:`FastSchema` leaves its schema in the core schema's metadata."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: Annotated metadata must hash
+class FastSchema:
+    """Gives the validator just before it in an ``Annotated`` type a stand-in that runs in pydantic-core.
+
+    ``schema`` must accept only values the validator accepts, and give the same value for them,
+    without calling back into Python for each value (at most a cached function). It may reject
+    more: ``model/fast.py`` builds each kind's fast validator from these stand-ins and falls back
+    to the model itself, whose message is the one reported, whenever the fast one rejects.
+    """
+
+    schema: CoreSchema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = handler(source)
+        return {**schema, "metadata": {**schema.get("metadata", {}), FAST_SCHEMA_KEY: self.schema}}
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` for Python's ``re``, read as JSON Schema reads it.
 
     Patterns are written for JSON Schema, whose ``$`` (ECMA 262) never matches before a final
     newline as Python's does; ``\\Z`` gives the models the same reading.
     """
-    compiled = re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
+def _matching(pattern: str, then: Callable[[str], object] | None = None) -> FastSchema:
+    """The stand-in of a ``_text`` check: a string ``pattern`` finds, searched with the very same regex.
+
+    ``then`` (cached: values repeat across documents) turns the string into the value, like the
+    validator does; an error it raises only sends the value to the model.
+    """
+    text = core_schema.str_schema(pattern=_compiled(pattern), regex_engine="python-re", strict=True)
+    if then is None:
+        return FastSchema(text)
+    return FastSchema(core_schema.no_info_after_validator_function(lru_cache(maxsize=4096)(then), text))
+
+
+def _text(code: str, pattern: str, advice: str) -> Callable[[object], str]:
+    """A validator that takes only a string matching ``pattern`` (see :func:`_compiled`)."""
+    compiled = _compiled(pattern)
 
     def check(value: object) -> str:
         if not isinstance(value, str) or not compiled.search(value):
@@ -108,22 +148,28 @@ Name: TypeAlias = Annotated[
             "starting and ending with a letter or digit",
         )
     ),
+    _matching(NAME_PATTERN),
     _schema(NAME_PATTERN, "A lowercase DNS label: letters, digits and '-', at most 63 characters."),
 ]
 
 Email: TypeAlias = Annotated[
-    str, BeforeValidator(_text("email", EMAIL_PATTERN, "an email address")), _schema(EMAIL_PATTERN, "An email address.")
+    str,
+    BeforeValidator(_text("email", EMAIL_PATTERN, "an email address")),
+    _matching(EMAIL_PATTERN),
+    _schema(EMAIL_PATTERN, "An email address."),
 ]
 
 LabelKey: TypeAlias = Annotated[
     str,
     BeforeValidator(_text("label_key", LABEL_KEY_PATTERN, "a valid label key (like `domain` or `example.com/team`)")),
+    _matching(LABEL_KEY_PATTERN),
     _schema(LABEL_KEY_PATTERN, "A Kubernetes-style label key."),
 ]
 
 Text: TypeAlias = Annotated[
     str,
     BeforeValidator(_text("text", r"\S", "a non-empty string")),
+    _matching(r"\S"),
     WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"}),
 ]
 
@@ -183,6 +229,7 @@ def _duration(pattern: str, advice: str) -> Callable[[object], dt.timedelta]:
 Duration: TypeAlias = Annotated[
     dt.timedelta,
     BeforeValidator(_duration(DURATION_PATTERN, _DURATION_ADVICE)),
+    _matching(DURATION_PATTERN, then=checked_duration(parse_duration)),
     PlainSerializer(format_duration, return_type=str),
     _schema(DURATION_PATTERN, "A duration such as 30s, 15m, 4h, 1h30m, 2d or 1w."),
 ]
@@ -190,6 +237,7 @@ Duration: TypeAlias = Annotated[
 PositiveDuration: TypeAlias = Annotated[
     dt.timedelta,
     BeforeValidator(_duration(POSITIVE_DURATION_PATTERN, f"{_DURATION_ADVICE} (longer than zero)")),
+    _matching(POSITIVE_DURATION_PATTERN, then=checked_duration(parse_duration)),
     PlainSerializer(format_duration, return_type=str),
     _schema(POSITIVE_DURATION_PATTERN, "A duration longer than zero, such as 30s, 15m, 4h, 1h30m, 2d or 1w."),
 ]
@@ -207,6 +255,12 @@ def _percentage(value: object) -> Decimal:
 Percentage: TypeAlias = Annotated[
     Decimal,
     BeforeValidator(_percentage),
+    # int or float (bool too, which the cached _percentage refuses); typed: 1, 1.0 and True are not one key
+    FastSchema(
+        core_schema.no_info_after_validator_function(
+            lru_cache(maxsize=4096, typed=True)(_percentage), core_schema.is_instance_schema((int, float))
+        )
+    ),
     PlainSerializer(float, return_type=float),
     WithJsonSchema(
         {
@@ -240,6 +294,7 @@ def _tier(value: object) -> int:
 Tier: TypeAlias = Annotated[
     int,
     BeforeValidator(_tier),
+    FastSchema(core_schema.int_schema(strict=True, ge=1, le=4)),  # strict: no bool; 1.0 is left to the model
     WithJsonSchema(
         {
             "type": "integer",
@@ -264,16 +319,23 @@ def _count(value: object) -> int:
     return count
 
 
-Flag: TypeAlias = Annotated[bool, BeforeValidator(_flag), WithJsonSchema({"type": "boolean"})]
+Flag: TypeAlias = Annotated[
+    bool,
+    BeforeValidator(_flag),
+    FastSchema(core_schema.bool_schema(strict=True)),
+    WithJsonSchema({"type": "boolean"}),
+]
 Count: TypeAlias = Annotated[
     int,
     BeforeValidator(_count),
+    FastSchema(core_schema.int_schema(strict=True, ge=0)),  # strict: no bool; 1.0 is left to the model
     WithJsonSchema({"type": "integer", "minimum": 0}),
 ]
 
 LocalTime: TypeAlias = Annotated[
     str,
     BeforeValidator(_text("time", LOCAL_TIME_PATTERN, "a time of day: write HH:MM on a 24-hour clock, like 02:00")),
+    _matching(LOCAL_TIME_PATTERN),
     _schema(LOCAL_TIME_PATTERN, "A local time of day, HH:MM (24-hour clock)."),
 ]
 
@@ -286,6 +348,7 @@ TimeRange: TypeAlias = Annotated[
             "a range of hours: write HH:MM-HH:MM, like 09:00-17:30 (22:00-06:00 crosses midnight)",
         )
     ),
+    _matching(TIME_RANGE_PATTERN),
     _schema(TIME_RANGE_PATTERN, "Working hours HH:MM-HH:MM; an end before the start crosses midnight."),
 ]
 
@@ -307,6 +370,7 @@ def _iso(parse: Callable[[str], T], code: str, pattern: str, advice: str, noun: 
 Date: TypeAlias = Annotated[
     dt.date,
     BeforeValidator(_iso(dt.date.fromisoformat, "date", DATE_PATTERN, "a date: write YYYY-MM-DD", "date")),
+    _matching(DATE_PATTERN, then=dt.date.fromisoformat),
     PlainSerializer(dt.date.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
@@ -322,6 +386,7 @@ OffsetDatetime: TypeAlias = Annotated[
             "date and time",
         )
     ),
+    _matching(DATETIME_PATTERN, then=dt.datetime.fromisoformat),
     PlainSerializer(dt.datetime.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATETIME_PATTERN}),
 ]
@@ -332,8 +397,11 @@ def _known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+_check_zone_name: Final = _text("timezone", r"^\S+$", "a time zone name")
+
+
 def _timezone(value: object) -> str:
-    text = _text("timezone", r"^\S+$", "a time zone name")(value)
+    text = _check_zone_name(value)
     if text not in _known_zones():
         raise _fail("timezone", f"`{text}` is not an IANA time zone name (like Europe/London or America/New_York)")
     return text
