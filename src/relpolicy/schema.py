@@ -4,13 +4,23 @@
 accepts any v1 document and dispatches on ``kind`` (the one to point editors at, since a file may
 hold several kinds). The runtime validates with the models; the test suite checks that the
 schemas and the models agree.
+
+Field descriptions come from the docstring under each field in the model's source. pydantic can
+read them itself (``use_attribute_docstrings``), but it would parse the source of every model at
+import, on every ``check``, for descriptions only the schemas show; the generator reads them here.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
+import textwrap
+from functools import cache
 from typing import Any, Final
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
@@ -22,11 +32,68 @@ BASE_URI: Final = "https://relpolicy.dev/schemas/v1/"
 COMBINED_FILE: Final = "relpolicy-v1.json"
 
 
+@cache
+def _docstrings_in_body(cls: type) -> dict[str, str]:
+    """The docstrings written under annotated attributes in the body of ``cls`` itself."""
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):  # no source: no descriptions, as with pydantic's own reading
+        return {}
+    if source.startswith((" ", "\t")):  # a multi-line string less indented than a nested class
+        source = f"def _():\n{source}"
+    body = next(node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ClassDef)).body
+    return {
+        statement.target.id: inspect.cleandoc(following.value.value)
+        for statement, following in itertools.pairwise(body)
+        if isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and isinstance(following, ast.Expr)
+        and isinstance(following.value, ast.Constant)
+        and isinstance(following.value.value, str)
+    }
+
+
+def field_docstrings(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's attribute docstring, from the class that declares the field (a subclass may inherit it)."""
+    docstrings = {}
+    for name in model.model_fields:
+        declaring = next((c for c in model.__mro__ if name in vars(c).get("__annotations__", {})), None)
+        if declaring is not None and (docstring := _docstrings_in_body(declaring).get(name)) is not None:
+            docstrings[name] = docstring
+    return docstrings
+
+
+def _model_fields(schema: core_schema.CoreSchema) -> dict[str, core_schema.ModelField]:
+    """The fields of a ``model`` core schema, under the validators that wrap them."""
+    node: dict[str, Any] = dict(schema)
+    while node["type"] != "model-fields":
+        node = node["schema"]
+    fields: dict[str, core_schema.ModelField] = node["fields"]
+    return fields
+
+
 class _Generator(GenerateJsonSchema):
     """pydantic's generator, adjusted so that the schemas accept exactly what the models do."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._descriptions: dict[int, str] = {}
+        """Field docstrings by the identity of their field's core schema (which does not know its name)."""
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        fields = _model_fields(schema["schema"])
+        for name, docstring in field_docstrings(schema["cls"]).items():
+            self._descriptions[id(fields[name])] = docstring
+        return super().model_schema(schema)
+
+    def model_field_schema(self, schema: core_schema.ModelField) -> JsonSchemaValue:
+        # Where pydantic puts a description of its own: over the field's schema (a "$ref" included).
+        json_schema = super().model_field_schema(schema)
+        description = self._descriptions.get(id(schema))
+        return json_schema if description is None else {**json_schema, "description": description}
+
     def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
-        # The models reject an empty value on every field (see Model._not_null).
+        # The models reject an empty value on every field (see Model._no_empty_values).
         return self.generate_inner(schema["schema"])
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:

@@ -24,7 +24,6 @@ class Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         validate_default=False,
-        use_attribute_docstrings=True,
     )
 
     @model_validator(mode="before")
