@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
@@ -48,9 +47,12 @@ class Model(BaseModel):
         cls._field_aliases = frozenset(field.alias or name for name, field in cls.model_fields.items())
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A name in one resource that must resolve to another resource (or to a team member)."""
+class Reference(NamedTuple):
+    """A name in one resource that must resolve to another resource (or to a team member).
+
+    A named tuple: a large catalogue makes one per name written (~50,000 at 10k services),
+    and a tuple is built in C, several times faster than a frozen dataclass.
+    """
 
     kind: str
     """The kind the name points to (``Service``, ``Calendar``...), or ``person`` for a member."""

@@ -91,11 +91,9 @@ class Condition(Model):
 
     def matches(self, tier: int, impact: str, labels: Mapping[str, str]) -> bool:
         """Does an incident of ``impact`` on a service of ``tier`` with ``labels`` meet every condition?"""
-        return (
-            (self.tier is None or tier in self.tier)
-            and (self.impact is None or impact in self.impact)
-            and all(labels.get(key) == value for key, value in (self.labels or {}).items())
-        )
+        if (self.tier is not None and tier not in self.tier) or (self.impact is not None and impact not in self.impact):
+            return False
+        return not self.labels or all(labels.get(key) == value for key, value in self.labels.items())
 
 
 class Rule(Model):
