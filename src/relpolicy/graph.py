@@ -215,8 +215,7 @@ class ServiceGraph:
         the marks of everything it needs.
         """
         needs = self._needs_single
-        groups = strongly_connected(self.services, needs)
-        group_of = {name: i for i, group in enumerate(groups) for name in group}
+        groups, group_of = self._single_groups
         found: dict[str, int] = {}
         for i, group in enumerate(groups):
             bits = 0
@@ -228,6 +227,12 @@ class ServiceGraph:
             for name in group:
                 found[name] = bits
         return found
+
+    @cached_property
+    def _single_groups(self) -> tuple[list[list[str]], dict[str, int]]:
+        """The strongly connected groups of ``_needs_single``, dependencies first, and each service's group."""
+        groups = strongly_connected(self.services, self._needs_single)
+        return groups, {name: i for i, group in enumerate(groups) for name in group}
 
     @cached_property
     def _needs_single(self) -> dict[str, list[str]]:
