@@ -53,7 +53,7 @@ class RuleContext:
     @cached_property
     def graph(self) -> ServiceGraph:
         """The dependency graph of the policy set."""
-        from relpolicy.graph import ServiceGraph  # noqa: PLC0415 - networkx loads only when a rule needs it
+        from relpolicy.graph import ServiceGraph  # noqa: PLC0415 - `rules` and `explain` never build a graph
 
         return ServiceGraph(self.policy)
 
