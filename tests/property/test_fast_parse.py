@@ -199,6 +199,8 @@ RAPIDYAML_READS_OTHERWISE = [
     "[a?b, -c, ?d]\n",
     "---\n[%]",
     "k: >\n  a\n\n  b",
+    'k: "a \\\n  \n b"\n',
+    '- "a\\\n\n  b"\n',
 ]
 """YAML that libyaml refuses or reads otherwise and rapidyaml reads as text (found by the tests below)."""
 

@@ -71,6 +71,9 @@ span lines."""
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 """What rapidyaml's text holds for bytes that are not UTF-8 (a ``\\ud800`` escape, which libyaml
 refuses)."""
+_ESCAPED_LINE_BREAK: Final = re.compile(r"\\[ ]*$", re.MULTILINE)
+"""A backslash at the end of a line: in a double-quoted scalar, an escaped line break, after
+which rapidyaml folds the empty lines that libyaml keeps as line feeds."""
 _COMPLEX_KEY: Final = re.compile(r"(?:^|[\s\[{,])\?(?:\s|$)", re.MULTILINE)
 """An explicit ``?`` key, which may be a mapping or a list (rapidyaml refuses flow ones itself)."""
 _NOT_PRINTABLE: Final = re.compile(
@@ -133,6 +136,8 @@ def _uncertain_text(text: str, encoded: bytes) -> bool:
     if "<<" in text or ("?" in text and _COMPLEX_KEY.search(text)):
         return True
     if ("%" in text and _DIRECTIVE.search(text)) or ("..." in text and _DOCUMENT_END.search(text)):
+        return True
+    if "\\" in text and _ESCAPED_LINE_BREAK.search(text):
         return True
     if ("|" in text or ">" in text) and (not text.endswith("\n") or _BLOCK_SCALAR_DOCUMENT.search(text)):
         return True  # without a last line break, rapidyaml still ends a block scalar with one
