@@ -123,21 +123,18 @@ class ServiceGraph:
         self.policy = policy
         self.services: dict[str, Service] = {s.name: s for s in policy.services}
         self.entries: dict[str, list[Entry]] = {}
-        self.edges: dict[tuple[str, str], bool] = {}
-        """Every dependency ``(dependant, dependency)``, true when some hard entry makes it."""
         self._hard_entries: dict[str, list[Entry]] = {}
         self._dependencies: dict[str, list[str]] = {}
+        self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
         for name, service in self.services.items():
             entries = self._entries(name, service.spec.depends_on)
+            hard = [e for e in entries if e.hard]
             self.entries[name] = entries
-            self._hard_entries[name] = [e for e in entries if e.hard]
-            targets: dict[str, None] = {}  # an ordered set
-            for entry in entries:
-                for target in entry.targets:
-                    targets[target] = None
-                    self.edges[name, target] = entry.hard or self.edges.get((name, target), False)
-            self._dependencies[name] = list(targets)
+            self._hard_entries[name] = hard
+            # Ordered sets of names: a service may name a dependency in several entries.
+            self._dependencies[name] = targets = list(dict.fromkeys(t for e in entries for t in e.targets))
+            self._hard_dependencies[name] = list(dict.fromkeys(t for e in hard for t in e.targets))
             for target in targets:
                 self._dependents[target].append(name)
         self._weekly_minutes: dict[str, int | None] = {}
@@ -169,8 +166,10 @@ class ServiceGraph:
         return self._hard_entries.get(name, [])
 
     @cached_property
-    def _hard_dependencies(self) -> dict[str, list[str]]:
-        return {name: [t for t in targets if self.edges[name, t]] for name, targets in self._dependencies.items()}
+    def edges(self) -> dict[tuple[str, str], bool]:
+        """Every dependency ``(dependant, dependency)``, true when some hard entry makes it."""
+        hard = self._hard_dependencies
+        return {(name, t): t in hard[name] for name, targets in self._dependencies.items() for t in targets}
 
     @cached_property
     def _components(self) -> tuple[dict[str, int], list[list[str]]]:
@@ -231,6 +230,9 @@ class ServiceGraph:
     @cached_property
     def _single_groups(self) -> tuple[list[list[str]], dict[str, int]]:
         """The strongly connected groups of ``_needs_single``, dependencies first, and each service's group."""
+        component, groups = self._components
+        if len(groups) == len(self.services):  # no hard cycle: nor among the single-service edges, a subset
+            return groups, component
         groups = strongly_connected(self.services, self._needs_single)
         return groups, {name: i for i, group in enumerate(groups) for name in group}
 

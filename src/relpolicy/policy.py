@@ -47,15 +47,18 @@ class PolicySet:
     origins: dict[ResourceId, Origin] = field(default_factory=dict)
     invalid: set[ResourceId] = field(default_factory=set)
     """Resources whose documents failed validation: they exist, but no rule can read them."""
-    _by_kind: dict[type[Resource], list[Resource]] = field(default_factory=dict, repr=False)
+    _by_kind: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
+    _of_type: dict[type[Resource], list[Resource]] = field(default_factory=dict, repr=False)
     _slos_by_service: dict[str, list[SLO]] | None = field(default=None, repr=False)
 
     def of_kind(self, kind: type[R]) -> list[R]:
         """Every resource of one kind, sorted by name (indexed once: the set is complete by then)."""
-        if kind not in self._by_kind:
-            found = sorted((r for rid, r in self.resources.items() if rid.kind == kind.KIND), key=lambda r: r.name)
-            self._by_kind[kind] = [r for r in found if isinstance(r, kind)]
-        return cast("list[R]", self._by_kind[kind].copy())  # filtered by isinstance above
+        if kind not in self._of_type:
+            if not self._by_kind:  # one pass for every kind
+                for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
+                    self._by_kind.setdefault(rid.kind, []).append(resource)
+            self._of_type[kind] = [r for r in self._by_kind.get(kind.KIND, []) if isinstance(r, kind)]
+        return cast("list[R]", self._of_type[kind].copy())  # filtered by isinstance above
 
     def get(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, if any."""
