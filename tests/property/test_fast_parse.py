@@ -9,6 +9,7 @@ plus random edits of such texts (so that rapidyaml and libyaml also meet broken 
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -201,6 +202,13 @@ RAPIDYAML_READS_OTHERWISE = [
     "k: >\n  a\n\n  b",
     'k: "a \\\n  \n b"\n',
     '- "a\\\n\n  b"\n',
+    "a:\n- 'tier' name: true\n",
+    'a:\n- x\n- "tier" - y\n',
+    "- 'multi\n  line': y\n",
+    "{a: :b}\n",
+    "{a:, b}\n",
+    "{a: b #}\n",
+    "- [] -\n",
 ]
 """YAML that libyaml refuses or reads otherwise and rapidyaml reads as text (found by the tests below)."""
 
@@ -296,3 +304,34 @@ def test_a_syntax_error_prints_nothing(capfd: pytest.CaptureFixture[str]) -> Non
     """rapidyaml reports parse errors on stderr before raising; relpolicy's output must stay clean."""
     assert fast_documents("a: [1, 2\nb: c\n") is None
     assert capfd.readouterr() == ("", "")
+
+
+PUNCTUATION = " ,[]{}:-?#a'\""
+"""What YAML's indicators are made of, a letter and the quotes."""
+CONTEXTS = [
+    *("{a:%s}\n", "[a:%s]\n", "{a: [b:%s]}\n", "x: {a:%s}\n", "- [a:%s]\n", "{a:%s, c: d}\n", "[a:%s, c]\n"),
+    *("{%s: a}\n", "[%s]\n", "{a: b%s}\n", "[a %s]\n", "a:%s\n", "a: b%s\n", "- %s\n", "%s: b\n", "a: [b, c]%s\n"),
+    *("a:\n  - b%s\n", "{a: b}%s\n", "a: %s\nc: d\n", "- a%s\n- b\n", "k: {a: b, c: d%s}\n", "[{a: b}%s]\n"),
+]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_every_short_punctuation_in_context_falls_back_or_agrees(context: str) -> None:
+    """Every string of up to three of :data:`PUNCTUATION` in each context, flow and block.
+
+    Random edits found some of the places where rapidyaml reads flow collections otherwise than
+    libyaml; this enumeration found the rest (``{a: :b}``, ``{a:, b}``, ``{a: b #}``, ``- [] -``).
+    """
+    disagreements = []
+    for length in (1, 2, 3):
+        for characters in itertools.product(PUNCTUATION, repeat=length):
+            text = context % "".join(characters)
+            fast = fast_documents(text)
+            if fast is None:
+                continue
+            reference = parse_yaml(text, FILE)
+            if reference.problems or [(d.index, typed(d.data)) for d in reference.documents] != [
+                (index, typed(data)) for index, data in fast
+            ]:
+                disagreements.append(text)
+    assert disagreements == []

@@ -32,9 +32,11 @@ Why the result is the same when a file is accepted:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+from collections.abc import Iterable
 from sys import intern
 from typing import TYPE_CHECKING, Any, Final
 
@@ -59,6 +61,18 @@ _ODD_NODE_START: Final = re.compile(
     re.MULTILINE | re.VERBOSE,
 )
 """Node starts that libyaml and rapidyaml read differently (the differential test found each)."""
+_IN_FLOW_ON_ITS_LINE: Final = re.compile(r"[\[{][^\n]*?(?:[ ,:\[{?][:?]|:[,?\[\]{}]|[ ]#[^\n]*[\]}])")
+"""After a ``[`` or ``{`` on its line (a flow collection, since one cannot span lines here): a
+``:`` or ``?`` that starts a token (libyaml reads an indicator there, even before a non-space),
+a ``:`` before one of ``,?[]{}`` (libyaml refuses it in a plain scalar), or a comment that a
+closing bracket follows (libyaml ends the line there): rapidyaml reads text in all three
+(``{a: :b}``, ``{a:, b}``, ``{a: b #}``). The brute force in ``tests/property/test_fast_parse.py``
+found them."""
+_AFTER_FLOW_SEQUENCE: Final = re.compile(r"\][ ]+[^ #:,\]}\n]")
+_AFTER_FLOW_MAPPING: Final = re.compile(r"\}[ ]+[^ #:,\]}\n]")
+"""A closing bracket, spaces, then more than a comment, a ``:`` or a flow indicator (two searches
+led by a literal, which ``re`` runs ~10x faster than one led by a class of both); see
+:func:`_more_after_flow`."""
 _DIRECTIVE: Final = re.compile(r"^%", re.MULTILINE)
 _DOCUMENT_END: Final = re.compile(r"^\.\.\.", re.MULTILINE)
 _BLOCK_SCALAR_DOCUMENT: Final = re.compile(r"^(?:---[ ]+)?[|>]", re.MULTILINE)
@@ -74,6 +88,34 @@ refuses)."""
 _ESCAPED_LINE_BREAK: Final = re.compile(r"\\[ ]*$", re.MULTILINE)
 """A backslash at the end of a line: in a double-quoted scalar, an escaped line break, after
 which rapidyaml folds the empty lines that libyaml keeps as line feeds."""
+_AFTER_SINGLE_QUOTE: Final = re.compile(r"'(?:[ ]+[^ #:,\]}\n]|[ ]*:)")
+_AFTER_DOUBLE_QUOTE: Final = re.compile(r'"(?:[ ]+[^ #:,\]}\n]|[ ]*:)')
+"""A quote followed by spaces and more than a comment or a flow indicator, or by a ``:``: a quick
+search (led by a literal) for what :func:`_uncertain_after_quoted` looks at closely."""
+_QUOTED_AT_NODE_START: Final = re.compile(
+    r"""
+    (?:^|(?<=[-?:,\[\]{}]))[ ]*                    # a line start or an indicator, spaces,
+    (?P<scalar>'(?:[^']|'')*'(?!')|"(?:[^"\\]|\\[\s\S])*")  # a quoted scalar,
+    (?:(?P<more>[ ]+[^ #:,\]}\n])|[ ]*:)              # then more on its line, or a `:`
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+
+
+def _uncertain_after_quoted(text: str) -> bool:
+    """A quoted scalar followed on its line by more than a comment, a ``:`` or a flow indicator,
+    or a quoted scalar over several lines used as a key: libyaml refuses both, and rapidyaml
+    reads a new item or key (``- 'a' - b``, ``- 'a' k: v`` in a block sequence) or the key.
+
+    A quote counts as a node start after an indicator or at a line start, erring towards falling
+    back; quotes inside prose (``switch to "safe" mode``) do not.
+    """
+    for quoted in _QUOTED_AT_NODE_START.finditer(text):
+        if quoted.group("more") or "\n" in quoted.group("scalar"):
+            return True
+    return False
+
+
 _COMPLEX_KEY: Final = re.compile(r"(?:^|[\s\[{,])\?(?:\s|$)", re.MULTILINE)
 """An explicit ``?`` key, which may be a mapping or a list (rapidyaml refuses flow ones itself)."""
 _NOT_PRINTABLE: Final = re.compile(
@@ -129,6 +171,19 @@ def _unbalanced(brackets: bytes) -> bool:
     return brackets.count(b"{") + brackets.count(b"[") != brackets.count(b"}") + brackets.count(b"]")
 
 
+def _more_after_flow(text: str, closings: Iterable[int]) -> bool:
+    """Is one of these closing brackets (offsets in ``text``) followed by spaces and more than a
+    comment, a ``:`` or a flow indicator, outside a comment line? libyaml refuses it, and rapidyaml
+    may read a new item (``- [] -``). Comment lines are left out because they often hold brackets
+    (``# relpolicy: ignore[RP306] because...``); a comment after content on the same line is not,
+    erring towards falling back."""
+    for closing in closings:
+        line_start = text.rfind("\n", 0, closing) + 1
+        if not text[line_start:closing].lstrip(" ").startswith("#"):
+            return True
+    return False
+
+
 def _uncertain_text(text: str, encoded: bytes) -> bool:
     """Does the text use anything this module leaves to PyYAML? (Cheap tests first.)"""
     if ("&" in text or "*" in text or "!" in text or "@" in text or "`" in text) and _NODE_START.search(text):
@@ -139,11 +194,20 @@ def _uncertain_text(text: str, encoded: bytes) -> bool:
         return True
     if "\\" in text and _ESCAPED_LINE_BREAK.search(text):
         return True
+    if (("'" in text and _AFTER_SINGLE_QUOTE.search(text)) or ('"' in text and _AFTER_DOUBLE_QUOTE.search(text))) and (
+        _uncertain_after_quoted(text)
+    ):
+        return True
     if ("|" in text or ">" in text) and (not text.endswith("\n") or _BLOCK_SCALAR_DOCUMENT.search(text)):
         return True  # without a last line break, rapidyaml still ends a block scalar with one
     if ("{" in text or "[" in text) and any(map(_unbalanced, encoded.translate(None, _NOT_FLOW_BRACKETS).split())):
         return True
     if _ODD_NODE_START.search(text):
+        return True
+    if ("{" in text or "[" in text) and _IN_FLOW_ON_ITS_LINE.search(text):
+        return True
+    after = itertools.chain(_AFTER_FLOW_SEQUENCE.finditer(text), _AFTER_FLOW_MAPPING.finditer(text))
+    if _more_after_flow(text, (match.start() for match in after)):
         return True
     if text.isascii():
         return bool(encoded.translate(None, _ASCII_PLAIN))
