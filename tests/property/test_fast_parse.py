@@ -18,7 +18,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from relpolicy.source.fastparse import fast_documents
-from relpolicy.source.parse import parse_yaml
+from relpolicy.source.parse import MAX_DEPTH, parse_yaml
 
 FILE = "policies/fast.yaml"
 
@@ -304,6 +304,35 @@ def test_a_syntax_error_prints_nothing(capfd: pytest.CaptureFixture[str]) -> Non
     """rapidyaml reports parse errors on stderr before raising; relpolicy's output must stay clean."""
     assert fast_documents("a: [1, 2\nb: c\n") is None
     assert capfd.readouterr() == ("", "")
+
+
+def _nested_mappings(levels: int) -> str:
+    """A block mapping ``levels`` deep (one space of indentation per level)."""
+    return "".join(f"{' ' * level}k{level}:\n" for level in range(levels - 1)) + f"{' ' * (levels - 1)}last: v\n"
+
+
+SMALL_DOCUMENT = "kind: Service\nmetadata: {name: a, labels: {tier: t1}}\nspec: {dependsOn: [{service: b}]}\n"
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 2])
+@pytest.mark.parametrize("neighbours", [0, 30])
+def test_nesting_depth_is_judged_per_document(levels: int, neighbours: int) -> None:
+    """Deep documents fall back or agree, alone or among many small ones (whose brackets add up).
+
+    rapidyaml's emitter also stops at 64 levels, counted from the stream when there is one, so a
+    document exactly ``MAX_DEPTH`` deep may fall back too."""
+    text = "---\n".join([SMALL_DOCUMENT] * neighbours + [_nested_mappings(levels)])
+    accepted = assert_same_as_reference(text)
+    if levels > MAX_DEPTH:
+        assert not accepted
+    if levels < MAX_DEPTH:
+        assert accepted
+
+
+def test_many_small_documents_take_the_fast_path() -> None:
+    text = "---\n".join([SMALL_DOCUMENT] * 30)
+    assert assert_same_as_reference(text)
+    assert len(fast_documents(text) or []) == 30
 
 
 PUNCTUATION = " ,[]{}:-?#a'\""

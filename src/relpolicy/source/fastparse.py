@@ -236,24 +236,36 @@ def fast_documents(text: str) -> list[tuple[int, Any]] | None:
     encoded = text.encode("utf-8")
     if _uncertain_text(text, encoded):
         return None
-    documents = []
     try:
         ryml = _load_ryml()  # a platform without its wheels only loses the fast path
         with _quiet_stderr():  # rapidyaml prints its parse errors to stderr before raising
             tree = ryml.parse_in_arena(encoded)
-            emitted = [(index, ryml.emit_json(tree, node)) for index, node in _document_roots(ryml, tree)]
-        for index, json_text in emitted:
-            if _CORE_TYPED_STRING.search(json_text) or ("\\" in text and _SURROGATE.search(json_text)):
-                return None
-            data = _DECODER.decode(json_text)
-            # A document nests no deeper than it has brackets; only a large one is measured.
-            if json_text.count("{") + json_text.count("[") > MAX_DEPTH and _depth(data) > MAX_DEPTH:
-                return None
-            if data is not None:
-                documents.append((index, data))
+            json_text, stream = _emit_documents(ryml, tree)
+        if json_text is None:
+            return []
+        if _CORE_TYPED_STRING.search(json_text) or ("\\" in text and _SURROGATE.search(json_text)):
+            return None
+        data = _DECODER.decode(json_text)
+        if stream and type(data) is not list:  # pragma: no cover - rapidyaml emits a stream as an array
+            return None
+        values = data if stream else [data]
+        # A document nests no deeper than it has brackets; only a large file is looked at.
+        if json_text.count("{") + json_text.count("[") > MAX_DEPTH and any(map(_too_deep, values)):
+            return None
     except Exception:  # whatever goes wrong here, PyYAML decides (and reports)
         return None
-    return documents
+    return [(index, value) for index, value in enumerate(values) if value is not None]
+
+
+def _too_deep(document: Any) -> bool:
+    """Does ``document`` nest deeper than ``MAX_DEPTH``?
+
+    Only a document with more brackets than that can, and counting them in its JSON (made in C)
+    spares the walk for the documents of a large file that are each small (the walk costs
+    ~0.35 s over the documents of 10,000 services).
+    """
+    text = json.dumps(document)
+    return text.count("{") + text.count("[") > MAX_DEPTH and _depth(document) > MAX_DEPTH
 
 
 def _depth(data: Any, limit: int = MAX_DEPTH + 1) -> int:
@@ -269,19 +281,22 @@ def _depth(data: Any, limit: int = MAX_DEPTH + 1) -> int:
     return 1 + max((_depth(value, limit - 1) for value in values), default=0)
 
 
-def _document_roots(ryml: ModuleType, tree: Any) -> list[tuple[int, int]]:
-    """``(index, node)`` of each document: the children of a stream, or the root alone."""
+def _emit_documents(ryml: ModuleType, tree: Any) -> tuple[str | None, bool]:
+    """The JSON of the file's documents, and whether it is an array of them (one per document).
+
+    A stream (documents marked with ``---``) is emitted whole, as a JSON array with ``null`` for
+    each empty document, in one call: a call per document, and the walk over the stream's
+    children to find them, cost ~0.11 s more at 10,000 files (each SWIG call ~0.6 µs). A single
+    unmarked document is emitted alone, and a file without one (only comments) gives ``None``.
+    """
     if tree.empty():
-        return []
+        return None, False
     root = tree.root_id()
-    if not tree.is_stream(root):
-        return [(0, root)] if tree.is_container(root) or tree.has_val(root) else []
-    roots: list[tuple[int, int]] = []
-    node = tree.first_child(root)
-    while node != ryml.NONE:
-        roots.append((len(roots), node))
-        node = tree.next_sibling(node)
-    return roots
+    if tree.is_stream(root):
+        return ryml.emit_json(tree, root), True
+    if tree.is_container(root) or tree.has_val(root):
+        return ryml.emit_json(tree, root), False
+    return None, False
 
 
 class _quiet_stderr:  # noqa: N801 - used as a context manager, named like one
