@@ -14,10 +14,10 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from relpolicy.source.fastparse import fast_documents
+from relpolicy.source.fastparse import _uncertain_ascii_layout, _uncertain_layout, fast_documents
 from relpolicy.source.parse import MAX_DEPTH, parse_yaml
 
 FILE = "policies/fast.yaml"
@@ -304,6 +304,63 @@ def test_a_syntax_error_prints_nothing(capfd: pytest.CaptureFixture[str]) -> Non
     """rapidyaml reports parse errors on stderr before raising; relpolicy's output must stay clean."""
     assert fast_documents("a: [1, 2\nb: c\n") is None
     assert capfd.readouterr() == ("", "")
+
+
+LAYOUT_CHARACTERS = " \n[]{},%|>?:@`-#&*!'\"+.~01ab\t\r\x00\x7f"
+"""Every character the layout checks look at, a few they do not, and some that are not printable."""
+
+
+@given(st.one_of(st.text(alphabet=LAYOUT_CHARACTERS, max_size=40), yaml_texts()))
+def test_the_ascii_layout_check_is_at_least_as_strict_as_the_reference(text: str) -> None:
+    """The fast check of ASCII texts may send more files to PyYAML than the exact one, never fewer."""
+    assume(text.isascii())
+    if _uncertain_layout(text, text.encode()):
+        assert _uncertain_ascii_layout(text, text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [b, :c]\n",
+        "a: {b: c,?d}\n",
+        "a: [ -b]\n",  # any `-` after an opening (the reference: only before a space)
+        "- ]\n",
+        "]\n",
+        "a: }b\n",
+        "a: ,b\n",
+        "%x\n",
+        "a: |x\n",
+        "a: |-+\n",
+        "a: [b,\n  c]\n",
+        "a: }{\n",  # counts pair up, brackets do not
+        "a: [[[[[[[[[[b]]]]]]]]]]\n",  # nested deeper than the pairs removed
+        "a:\tb\n",
+        "a: {b: :c}\n",
+        "a: {b:, c}\n",
+        "a: {b: c #}\n",
+        "- [] -\n",
+        "a: b :c\n",  # `:` and `?` after a space count anywhere, not only in a flow collection
+    ],
+)
+def test_the_ascii_layout_check_sends_these_to_pyyaml(text: str) -> None:
+    assert _uncertain_ascii_layout(text, text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: b\n",
+        "labels: {tier: t1, country: NO}\nnotify: [{team: a}, {person: b@example.com}]\n",
+        "a: [1, b-c]\n",
+        "notes: |\n  one\n  two\nmore: >- # folded\n  x\n",
+        "url: https://example.com/a?x=1&y=2 # a comment, with: punctuation\n",
+        "  # relpolicy: ignore[RP306] three zones: see [the design] here\n",
+        "links: [{title: Dashboard, url: 'https://grafana.example.com/d/a?x=1'}]  # a comment\n",
+    ],
+)
+def test_the_ascii_layout_check_lets_plain_layouts_through(text: str) -> None:
+    assert not _uncertain_layout(text, text.encode())
+    assert not _uncertain_ascii_layout(text, text.encode())
 
 
 def _nested_mappings(levels: int) -> str:
