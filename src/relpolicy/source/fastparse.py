@@ -187,7 +187,7 @@ def _uncertain_text(text: str, encoded: bytes) -> bool:
     """Does the text use anything this module leaves to PyYAML? (Cheap tests first.)"""
     if ("&" in text or "*" in text or "!" in text or "@" in text or "`" in text) and _NODE_START.search(text):
         return True
-    if "<<" in text or ("?" in text and _COMPLEX_KEY.search(text)):
+    if ("<" in text and "<<" in text) or ("?" in text and _COMPLEX_KEY.search(text)):  # a memchr first
         return True
     if ("%" in text and _DIRECTIVE.search(text)) or ("..." in text and _DOCUMENT_END.search(text)):
         return True
