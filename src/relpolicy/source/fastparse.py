@@ -14,11 +14,15 @@ Why the result is the same when a file is accepted:
   tabs, unusual line breaks or characters libyaml refuses are never accepted: ``_uncertain_text``
   looks for them in the text, erring on the side of falling back. rapidyaml also reads as text
   some YAML that libyaml refuses (a node starting with ``]``, ``%``, ``@`` or a ``:`` in a flow
-  collection, keys spanning lines in a flow collection, a bad block scalar header...): the
-  differential test (``tests/property/test_fast_parse.py``, random edits of generated YAML) found
-  each of these, and the text checks send them to PyYAML. Duplicate keys are seen while
-  ``json.loads`` builds each mapping, nesting deeper than ``MAX_DEPTH`` falls back, and so does
-  a file rapidyaml cannot parse.
+  collection, keys spanning lines in a flow collection, a bad block scalar header, text after a
+  quoted scalar or a closing bracket on its line, a ``:`` or ``?`` starting a token or a
+  comment inside a flow collection, empty lines after an escaped line break...): the
+  differential tests (``tests/property/test_fast_parse.py``: random edits of generated YAML, and
+  every short string of punctuation in flow and block contexts) found each of these, and the text
+  checks send them to PyYAML (ASCII texts on byte classes, ``_uncertain_ascii_layout``, at
+  least as strictly as the exact checks). Duplicate keys are seen while ``json.loads`` builds
+  each mapping, nesting deeper than ``MAX_DEPTH`` falls back, and so does a file rapidyaml
+  cannot parse.
 * **Typing.** rapidyaml's JSON emitter quotes every scalar except plain ones that look like JSON
   numbers or ``true``/``false``/``null``/``.inf``/``.nan``, and it rewrites ``inf``/``nan`` spellings
   as the strings ``".inf"``/``".nan"``. So a JSON number or constant is always a plain scalar
@@ -27,7 +31,8 @@ Why the result is the same when a file is accepted:
   type differently comes out as a string that the core schema would *not* read as a string. The
   JSON cannot tell such a string from a quoted one, so any string (key or value) that the core
   schema would type as null, bool, int, float or merge makes the file fall back.
-* **Documents.** Empty documents are skipped, and each document keeps its index in the file.
+* **Documents.** A file's documents are emitted as one JSON array (``null`` for an empty one):
+  empty documents are skipped, and each document keeps its index in the file.
 """
 
 from __future__ import annotations
