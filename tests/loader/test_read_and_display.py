@@ -83,6 +83,18 @@ def test_a_file_is_read_to_its_end_when_its_size_says_less(tmp_path: Path) -> No
     assert read == (text.encode(), text)
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_file_that_never_ends_is_read_up_to_the_limit(tmp_path: Path) -> None:
+    """A path to a device (or a FIFO) reports size 0; it is read up to the limit, not forever."""
+    endless = tmp_path / "endless.yaml"
+    endless.symlink_to("/dev/zero")
+    problems: list[Problem] = []
+    assert loader._read_text(endless, "endless.yaml", problems) is None
+    assert [problem.message for problem in problems] == [
+        "file goes on past 8 MiB; policy files are read up to 8 MiB, so split it"
+    ]
+
+
 def test_unreadable_and_oversized_files_are_problems(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as out:

@@ -163,18 +163,20 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> tuple[bytes, 
         descriptor = os.open(path, _OPEN_FLAGS)
         try:
             size = os.fstat(descriptor).st_size
-            if size > MAX_FILE_BYTES:
+            data = b""
+            if size <= MAX_FILE_BYTES:
+                data = os.read(descriptor, size + 1)
+                # To the end, as read_bytes() does, but not past the limit: a FIFO or a device
+                # (a path to /dev/zero) reports size 0 and may never end.
+                while len(data) <= MAX_FILE_BYTES and (more := os.read(descriptor, _READ_CHUNK)):
+                    data += more
+            if max(size, len(data)) > MAX_FILE_BYTES:
+                limit = f"{MAX_FILE_BYTES // 2**20} MiB"
+                how_big = f"is {size / 2**20:.1f} MiB" if size > MAX_FILE_BYTES else f"goes on past {limit}"
                 problems.append(
-                    _file_problem(
-                        shown,
-                        f"file is {size / 2**20:.1f} MiB; policy files are read up to "
-                        f"{MAX_FILE_BYTES // 2**20} MiB, so split it",
-                    )
+                    _file_problem(shown, f"file {how_big}; policy files are read up to {limit}, so split it")
                 )
                 return None
-            data = os.read(descriptor, size + 1)
-            while more := os.read(descriptor, _READ_CHUNK):  # to the end, as read_bytes() does
-                data += more
         finally:
             os.close(descriptor)
     except OSError as error:
