@@ -119,10 +119,8 @@ untimed: a stopwatch around each of their ~100,000 calls would cost more than th
 
 def _instrument_graph(stopwatch: _Stopwatch) -> None:
     """Time the graph's construction, facts and walks (facts are computed lazily, inside the rules)."""
-    try:
-        from relpolicy import graph  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - before the graph module existed
-        return
+    from relpolicy import graph  # noqa: PLC0415
+
     for name, attribute in list(vars(graph.ServiceGraph).items()):
         if isinstance(attribute, functools.cached_property):
             attribute.func = stopwatch.wrap("graph", attribute.func)
@@ -180,13 +178,10 @@ def _count_by_rule(findings: Sequence[Any]) -> dict[str, int]:
 
 def _graph_alone(root: Path) -> dict[str, float]:
     """The graph facts computed on their own, beside a bare networkx build of the same edges."""
-    try:
-        from relpolicy.graph import ServiceGraph  # noqa: PLC0415
-    except ImportError:  # pragma: no cover - before the graph module existed
-        return {}
     import networkx as nx  # noqa: PLC0415
 
     from relpolicy import engine  # noqa: PLC0415
+    from relpolicy.graph import ServiceGraph  # noqa: PLC0415
     from relpolicy.model.build import build  # noqa: PLC0415
     from relpolicy.policy import assemble  # noqa: PLC0415
     from relpolicy.source.loader import discover, load  # noqa: PLC0415
@@ -207,8 +202,6 @@ def _graph_alone(root: Path) -> dict[str, float]:
         graph = ServiceGraph(policy)
         timings["graph_build"] = time.perf_counter() - began
         for fact in ("cycles", "ceilings", "slowest_recovery", "weakest_coverage", "tier1_dependents"):
-            if not hasattr(ServiceGraph, fact):
-                continue
             began = time.perf_counter()
             getattr(graph, fact)
             timings[fact] = time.perf_counter() - began

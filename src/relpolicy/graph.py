@@ -195,13 +195,14 @@ class ServiceGraph:
 
     def hard_closure(self, name: str) -> frozenset[str]:
         """Every service ``name`` needs through hard single-service entries, transitively (not itself)."""
+        needs = self._needs_single
         seen: set[str] = set()
         stack = [name]
         while stack:
-            for entry in self.hard_entries(stack.pop()):
-                if not entry.any_of and entry.targets[0] not in seen:
-                    seen.add(entry.targets[0])
-                    stack.append(entry.targets[0])
+            for target in needs.get(stack.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
         seen.discard(name)
         return frozenset(seen)
 

@@ -52,13 +52,17 @@ class PolicySet:
     _slos_by_service: dict[str, list[SLO]] | None = field(default=None, repr=False)
 
     def of_kind(self, kind: type[R]) -> list[R]:
-        """Every resource of one kind, sorted by name (indexed once: the set is complete by then)."""
+        """Every resource of one kind, sorted by name."""
+        return self._indexed(kind).copy()
+
+    def _indexed(self, kind: type[R]) -> list[R]:
+        """The shared index behind :meth:`of_kind`, built once (the set is complete by then)."""
         if kind not in self._of_type:
             if not self._by_kind:  # one pass for every kind
                 for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
                     self._by_kind.setdefault(rid.kind, []).append(resource)
             self._of_type[kind] = [r for r in self._by_kind.get(kind.KIND, []) if isinstance(r, kind)]
-        return cast("list[R]", self._of_type[kind].copy())  # filtered by isinstance above
+        return cast("list[R]", self._of_type[kind])  # filtered by isinstance above
 
     def get(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, if any."""
@@ -148,7 +152,7 @@ class PolicySet:
         """The service's priority policy: its own, else the only one there is."""
         if service.spec.priority_policy is not None:
             return self.get(PriorityPolicy, service.spec.priority_policy)
-        policies = self.priority_policies
+        policies = self._indexed(PriorityPolicy)  # not copied: this runs once per service and rule
         return policies[0] if len(policies) == 1 else None
 
     def calendar(self, name: str) -> Calendar | None:
