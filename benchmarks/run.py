@@ -112,7 +112,7 @@ class _Stopwatch:
         return timed
 
 
-GRAPH_WALKS = ("__init__", "hard_closure", "impact")
+GRAPH_WALKS = ("__init__", "hard_closure", "hard_needs", "impact")
 """The graph's methods that walk it; its accessors (``dependents``, ``hard_entries``...) are left
 untimed: a stopwatch around each of their ~100,000 calls would cost more than the calls."""
 

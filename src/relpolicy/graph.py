@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES
 
@@ -38,13 +38,17 @@ if TYPE_CHECKING:
 HUNDRED: Final = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One ``dependsOn`` entry of a service, restricted to the services that exist."""
+class Entry(NamedTuple):
+    """One ``dependsOn`` entry of a service, restricted to the services that exist.
+
+    The records the graph makes per entry, per term and per service (``Entry``, ``Term``,
+    ``Ceiling``, ``Chain``) are named tuples: a catalogue of 10,000 services makes ~150,000 of
+    them, and a frozen dataclass takes three to four times as long to create.
+    """
 
     source: str
-    index: int
-    """Position in the source's ``dependsOn`` list."""
+    position: int
+    """Where the entry is in the source's ``dependsOn`` list."""
     targets: tuple[str, ...]
     hard: bool
     any_of: bool
@@ -52,11 +56,10 @@ class Entry:
     @property
     def path(self) -> tuple[str | int, ...]:
         """Where the entry is written in the source's document."""
-        return ("spec", "dependsOn", self.index)
+        return ("spec", "dependsOn", self.position)
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One factor of an availability ceiling: a dependency (or ``anyOf`` group) and its availability."""
 
     label: str
@@ -65,8 +68,7 @@ class Term:
     entry: Entry
 
 
-@dataclass(frozen=True, slots=True)
-class Ceiling:
+class Ceiling(NamedTuple):
     """The most availability a service's hard dependencies allow: the product of ``terms``."""
 
     value: Decimal
@@ -76,8 +78,11 @@ class Ceiling:
     """Hard dependencies whose availability is unknown (counted as 100%)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+_UNCONSTRAINED: Final = Ceiling(HUNDRED, (), ())
+"""The ceiling of a service without hard dependencies."""
+
+
+class Chain(NamedTuple):
     """A value found at the end of a path of hard dependencies.
 
     ``path`` starts at a direct dependency of the service the chain belongs to.
@@ -121,20 +126,24 @@ class ServiceGraph:
 
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
-        self.services: dict[str, Service] = {s.name: s for s in policy.services}
+        self.services: dict[str, Service] = {s.metadata.name: s for s in policy.services}
         self.entries: dict[str, list[Entry]] = {}
         self._hard_entries: dict[str, list[Entry]] = {}
         self._dependencies: dict[str, list[str]] = {}
         self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
+        # One pass that reads each service's entries once: on a large catalogue every read of a
+        # model's field is a likely cache miss, and it is most of what building the graph costs.
         for name, service in self.services.items():
-            entries = self._entries(name, service.spec.depends_on)
-            hard = [e for e in entries if e.hard]
-            self.entries[name] = entries
-            self._hard_entries[name] = hard
-            # Ordered sets of names: a service may name a dependency in several entries.
-            self._dependencies[name] = targets = list(dict.fromkeys(t for e in entries for t in e.targets))
-            self._hard_dependencies[name] = list(dict.fromkeys(t for e in hard for t in e.targets))
+            entries = self.entries[name] = self._entries(name, service.spec.depends_on)
+            hard = self._hard_entries[name] = [e for e in entries if e.hard]
+            targets = [t for e in entries for t in e.targets]
+            if len(targets) != len(set(targets)):  # named in several entries: an ordered set
+                targets = list(dict.fromkeys(targets))
+            self._dependencies[name] = targets
+            self._hard_dependencies[name] = (
+                targets if len(hard) == len(entries) else list(dict.fromkeys(t for e in hard for t in e.targets))
+            )
             for target in targets:
                 self._dependents[target].append(name)
         self._weekly_minutes: dict[str, int | None] = {}
@@ -142,13 +151,17 @@ class ServiceGraph:
     def _entries(self, name: str, depends_on: Sequence[Dependency]) -> list[Entry]:
         services = self.services
         entries = []
-        for index, dependency in enumerate(depends_on):
-            if dependency.service is not None:  # most entries: spare the generator
-                targets: tuple[str, ...] = (dependency.service,) if dependency.service in services else ()
+        for position, dependency in enumerate(depends_on):
+            single = dependency.service
+            if single is not None:  # most entries: spare the generator
+                if single not in services:
+                    continue
+                targets: tuple[str, ...] = (single,)
             else:
                 targets = tuple(t for t in dependency.names if t in services)
-            if targets:
-                entries.append(Entry(name, index, targets, dependency.is_hard, dependency.any_of is not None))
+                if not targets:
+                    continue
+            entries.append(Entry(name, position, targets, dependency.is_hard, single is None))
         return entries
 
     # --- Structure -------------------------------------------------------------------------------
@@ -172,25 +185,46 @@ class ServiceGraph:
         return {(name, t): t in hard[name] for name, targets in self._dependencies.items() for t in targets}
 
     @cached_property
+    def _all_groups(self) -> list[list[str]]:
+        """The strongly connected groups of the whole graph (hard and soft edges), dependencies first."""
+        return strongly_connected(self.services, self._dependencies)
+
+    @cached_property
     def _components(self) -> tuple[dict[str, int], list[list[str]]]:
-        """Hard strongly connected components (members sorted), listed dependencies first."""
-        groups = [sorted(group) for group in strongly_connected(self.services, self._hard_dependencies)]
+        """Hard strongly connected components (members sorted), listed dependencies first.
+
+        A hard cycle is a cycle of the whole graph too: only the whole graph's groups of several
+        services are split again by their hard edges, so a catalogue is walked once, not twice.
+        """
+        hard = self._hard_dependencies
+        groups: list[list[str]] = []
+        for group in self._all_groups:
+            if len(group) == 1:
+                groups.append(group)
+                continue
+            inside = set(group)
+            edges = {name: [t for t in hard[name] if t in inside] for name in group}
+            groups.extend(sorted(part) for part in strongly_connected(group, edges))
         component = {name: i for i, group in enumerate(groups) for name in group}
         return component, groups
 
-    def _bottom_up(self) -> Iterator[str]:
+    @cached_property
+    def _bottom_up(self) -> list[str]:
         """Services, each after every service it hard-depends on (outside its own cycle)."""
-        for group in self._components[1]:
-            yield from group
+        return [name for group in self._components[1] for name in group]
 
     @cached_property
     def _hard_below(self) -> dict[str, list[tuple[Entry, tuple[str, ...]]]]:
         """Per service, its hard entries, each with its targets outside the service's own cycle."""
-        component = self._components[0]
+        component, groups = self._components
+        hard = self._hard_dependencies
         below = {}
         for name, entries in self._hard_entries.items():
             mine = component[name]
-            below[name] = [(e, tuple(t for t in e.targets if component[t] != mine)) for e in entries]
+            if len(groups[mine]) == 1 and name not in hard[name]:  # in no cycle: every target is below
+                below[name] = [(e, e.targets) for e in entries]
+            else:
+                below[name] = [(e, tuple(t for t in e.targets if component[t] != mine)) for e in entries]
         return below
 
     def hard_closure(self, name: str) -> frozenset[str]:
@@ -250,18 +284,14 @@ class ServiceGraph:
         that cycles only through a soft edge is reported once (a warning).
         """
         hard = self._hard_dependencies
-        hard_groups = [frozenset(g) for g in self._components[1] if self._is_cycle(hard, g)]
+        hard_groups = [frozenset(g) for g in _cyclic(self._components[1], hard)]
         found = [Cycle(group, _a_cycle(hard, group), hard=True) for group in hard_groups]
         in_hard = set().union(*hard_groups) if hard_groups else set()
-        for members in strongly_connected(self.services, self._dependencies):
+        for members in _cyclic(self._all_groups, self._dependencies):
             group = frozenset(members)
-            if self._is_cycle(self._dependencies, members) and not group <= in_hard:
+            if not group <= in_hard:
                 found.append(Cycle(group, _a_cycle(self._dependencies, group), hard=False))
         return sorted(found, key=lambda c: c.cycle)
-
-    @staticmethod
-    def _is_cycle(successors: Mapping[str, Sequence[str]], group: Sequence[str]) -> bool:
-        return len(group) > 1 or group[0] in successors[group[0]]
 
     # --- Availability ----------------------------------------------------------------------------
 
@@ -280,65 +310,71 @@ class ServiceGraph:
 
     def availability(self, name: str) -> Decimal | None:
         """What a dependent may count on: the service's own objective, else its ceiling if constrained."""
-        return self._available(name, self.ceilings)
+        return self._availability[1][name]
 
     @cached_property
     def ceilings(self) -> dict[str, Ceiling]:
         """The availability ceiling of every service (serial product; ``anyOf`` as parallel)."""
-        result: dict[str, Ceiling] = {}
-        hard_below = self._hard_below
-        for name in self._bottom_up():
-            terms: list[Term] = []
-            unknown: list[str] = []
-            for entry, targets in hard_below[name]:
-                if not targets:
-                    continue
-                if not entry.any_of:
-                    if (availability := self._available(targets[0], result)) is None:
-                        unknown.append(targets[0])
-                    else:
-                        terms.append(Term(targets[0], availability, entry))
-                    continue
-                known = {t: self._available(t, result) for t in targets}
-                unknown.extend(t for t, a in known.items() if a is None)
-                values = [a for a in known.values() if a is not None]
-                if len(values) == len(targets):
-                    down = _product((HUNDRED - a) / HUNDRED for a in values)
-                    shown = " | ".join(f"{t} {format_percent(a)}" for t, a in known.items() if a is not None)
-                    terms.append(Term(f"anyOf({shown})", HUNDRED * (1 - down), entry))
-            value = HUNDRED * _product(t.availability / HUNDRED for t in terms)
-            result[name] = Ceiling(value, tuple(terms), tuple(sorted(set(unknown))))
-        return result
+        return self._availability[0]
 
-    def _available(self, name: str, ceilings: dict[str, Ceiling]) -> Decimal | None:
-        own = self._objectives.get(name)
-        if own is not None:
-            return own[0]
-        ceiling = ceilings[name]
-        return ceiling.value if ceiling.terms and not ceiling.unknown else None
+    @cached_property
+    def _availability(self) -> tuple[dict[str, Ceiling], dict[str, Decimal | None]]:
+        """Every service's ceiling, and what its dependents may count on (see :meth:`availability`)."""
+        ceilings: dict[str, Ceiling] = {}
+        available: dict[str, Decimal | None] = {}
+        hard_below = self._hard_below
+        objectives = self._objectives
+        for name in self._bottom_up:
+            below = hard_below[name]
+            ceiling = ceilings[name] = self._ceiling(below, available) if below else _UNCONSTRAINED
+            own = objectives.get(name)
+            available[name] = (
+                own[0] if own is not None else ceiling.value if ceiling.terms and not ceiling.unknown else None
+            )
+        return ceilings, available
+
+    @staticmethod
+    def _ceiling(below: list[tuple[Entry, tuple[str, ...]]], available: dict[str, Decimal | None]) -> Ceiling:
+        terms: list[Term] = []
+        unknown: list[str] = []
+        for entry, targets in below:
+            if not targets:
+                continue
+            if not entry.any_of:
+                if (availability := available[targets[0]]) is None:
+                    unknown.append(targets[0])
+                else:
+                    terms.append(Term(targets[0], availability, entry))
+                continue
+            known = {t: available[t] for t in targets}
+            unknown.extend(t for t, a in known.items() if a is None)
+            values = [a for a in known.values() if a is not None]
+            if len(values) == len(targets):
+                down = _product((HUNDRED - a) / HUNDRED for a in values)
+                shown = " | ".join(f"{t} {format_percent(a)}" for t, a in known.items() if a is not None)
+                terms.append(Term(f"anyOf({shown})", HUNDRED * (1 - down), entry))
+        value = HUNDRED * _product(t.availability / HUNDRED for t in terms)
+        return Ceiling(value, tuple(terms), tuple(sorted(set(unknown))))
 
     # --- Recovery and coverage -------------------------------------------------------------------
 
     @cached_property
     def slowest_recovery(self) -> dict[str, Chain | None]:
         """Per service, the longest RTO (seconds) among its transitive hard dependencies, with the path."""
-
-        def own(name: str) -> int | None:
-            recovery = self.services[name].spec.recovery
-            rto = recovery.rto if recovery is not None else None
-            return None if rto is None else int(rto.total_seconds())
-
-        return self._propagate(own, worse=max, group=min)
+        rto: dict[str, int | None] = {}
+        for name, service in self.services.items():
+            recovery = service.spec.recovery
+            rto[name] = None if recovery is None or recovery.rto is None else int(recovery.rto.total_seconds())
+        return self._propagate(rto, worse=max, group=min)
 
     @cached_property
     def weakest_coverage(self) -> dict[str, Chain | None]:
         """Per service, the fewest weekly minutes its hard dependencies' owners answer, with the path."""
-
-        def own(name: str) -> int | None:
-            owner = self.policy.owner_of(self.services[name])
-            return None if owner is None else self.weekly_minutes(owner.spec.coverage)
-
-        return self._propagate(own, worse=min, group=max)
+        minutes: dict[str, int | None] = {}
+        for name, service in self.services.items():
+            owner = self.policy.owner_of(service)
+            minutes[name] = None if owner is None else self.weekly_minutes(owner.spec.coverage)
+        return self._propagate(minutes, worse=min, group=max)
 
     def weekly_minutes(self, calendar: str) -> int | None:
         """Minutes a week a calendar covers, for ranking coverage; None when it is unknown.
@@ -361,12 +397,12 @@ class ServiceGraph:
 
     def _propagate(
         self,
-        own: Callable[[str], int | None],
+        own: Mapping[str, int | None],
         *,
         worse: Callable[[int, int], int],
         group: Callable[[int, int], int],
     ) -> dict[str, Chain | None]:
-        """The worst ``own`` value among each service's transitive hard dependencies, with its path.
+        """The worst of the ``own`` values of each service's transitive hard dependencies, with its path.
 
         ``worse`` picks between dependencies (max for a slowest RTO); ``group`` picks within an
         ``anyOf`` group (min: the group recovers with its fastest alternative).
@@ -374,7 +410,7 @@ class ServiceGraph:
         reach: dict[str, Chain | None] = {}  # the worst value at or below each service
         below: dict[str, Chain | None] = {}  # the worst value strictly below each service
         hard_below = self._hard_below
-        for name in self._bottom_up():
+        for name in self._bottom_up:
             found: Chain | None = None
             for entry, targets in hard_below[name]:
                 if not entry.any_of:
@@ -386,10 +422,12 @@ class ServiceGraph:
                 if candidate is not None:
                     found = candidate if found is None else _prefer(found, candidate, worse)
             below[name] = found
-            value = own(name)
-            mine = None if value is None else Chain(value, (name,))
-            extended = None if found is None else Chain(found.value, (name, *found.path))
-            reach[name] = extended if mine is None else mine if extended is None else _prefer(mine, extended, worse)
+            # The service's own value wins a tie with what is below it: its path is shorter.
+            value = own[name]
+            if value is not None and (found is None or worse(value, found.value) == value):
+                reach[name] = Chain(value, (name,))
+            else:
+                reach[name] = None if found is None else Chain(found.value, (name, *found.path))
         return below
 
     # --- Dependents ------------------------------------------------------------------------------
@@ -398,21 +436,25 @@ class ServiceGraph:
     def tier1_dependents(self) -> dict[str, frozenset[str]]:
         """Per service, the tier-1 services that hard-depend on it through single-service entries."""
         component, groups = self._components
+        needs = self._needs_single
         tier1 = sorted(n for n, s in self.services.items() if s.spec.tier == 1)
         bit = {name: 1 << i for i, name in enumerate(tier1)}
         # Walk dependents before dependencies (reverse of _bottom_up), as bitsets of tier-1 services.
         above = [0] * len(groups)
         for index in reversed(range(len(groups))):
-            members = groups[index]
-            above[index] |= sum(bit.get(n, 0) for n in members)
-            for name in members:
-                for entry in self.hard_entries(name):
-                    target = entry.targets[0]
-                    if not entry.any_of and component[target] != index:
-                        above[component[target]] |= above[index]
+            marks = above[index]
+            for name in groups[index]:
+                marks |= bit.get(name, 0)
+            above[index] = marks
+            for name in groups[index]:
+                for target in needs[name]:
+                    if (below := component[target]) != index:
+                        above[below] |= marks
+        none: frozenset[str] = frozenset()
         result: dict[str, frozenset[str]] = {}
         for name in self.services:
-            result[name] = frozenset(tier1[i] for i in set_bits(above[component[name]] & ~bit.get(name, 0)))
+            bits = above[component[name]] & ~bit.get(name, 0)
+            result[name] = frozenset(tier1[i] for i in set_bits(bits)) if bits else none
         return result
 
     def impact(self, name: str) -> Impact:
@@ -491,6 +533,11 @@ def strongly_connected(nodes: Iterable[str], successors: Mapping[str, Sequence[s
                             break
                     found.append(component)
     return found
+
+
+def _cyclic(groups: Iterable[list[str]], successors: Mapping[str, Sequence[str]]) -> Iterator[list[str]]:
+    """The strongly connected groups that hold a cycle: several services, or one that names itself."""
+    return (g for g in groups if len(g) > 1 or g[0] in successors[g[0]])
 
 
 def set_bits(bits: int) -> Iterator[int]:

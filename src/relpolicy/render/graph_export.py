@@ -106,7 +106,7 @@ def _nodes(graph: ServiceGraph, names: Iterable[str]) -> tuple[Node, ...]:
 
 def _edge(graph: ServiceGraph, source: str, target: str) -> Edge:
     entries = [e for e in graph.entries[source] if target in e.targets]
-    notes = [note for e in entries if (note := graph.services[source].spec.depends_on[e.index].note) is not None]
+    notes = [note for e in entries if (note := graph.services[source].spec.depends_on[e.position].note) is not None]
     return Edge(
         source,
         target,

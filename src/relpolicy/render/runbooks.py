@@ -456,7 +456,7 @@ class _Pages:
         found = []
         for dependent in sorted(self.graph.dependents(name)):
             entries = [e for e in self.graph.entries[dependent] if name in e.targets]
-            notes = [n for e in entries if (n := self.graph.services[dependent].spec.depends_on[e.index].note)]
+            notes = [n for e in entries if (n := self.graph.services[dependent].spec.depends_on[e.position].note)]
             found.append(
                 DependentView(
                     self.ref(dependent),
