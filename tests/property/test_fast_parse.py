@@ -209,6 +209,8 @@ RAPIDYAML_READS_OTHERWISE = [
     "{a:, b}\n",
     "{a: b #}\n",
     "- [] -\n",
+    "a:\n - b\n ...\n",
+    "---\n -\n ...\n",
 ]
 """YAML that libyaml refuses or reads otherwise and rapidyaml reads as text (found by the tests below)."""
 

@@ -79,10 +79,11 @@ _AFTER_FLOW_MAPPING: Final = re.compile(r"\}[ ]+[^ #:,\]}\n]")
 led by a literal, which ``re`` runs ~10x faster than one led by a class of both); see
 :func:`_more_after_flow`."""
 _DIRECTIVE: Final = re.compile(r"^%", re.MULTILINE)
-_DOCUMENT_END: Final = re.compile(r"^\.\.\.", re.MULTILINE)
+_DOCUMENT_END: Final = re.compile(r"^[ \t]*\.\.\.", re.MULTILINE)
 _BLOCK_SCALAR_DOCUMENT: Final = re.compile(r"^(?:---[ ]+)?[|>]", re.MULTILINE)
-"""A directive, a document end marker, or a block scalar as a whole document: libyaml and
-rapidyaml disagree on where a marker may stand and on what such a scalar holds."""
+"""A directive, a document end marker (rapidyaml ends the document at an indented one, libyaml
+reads text there or refuses it), or a block scalar as a whole document: libyaml and rapidyaml
+disagree on where a marker may stand and on what such a scalar holds."""
 _NOT_FLOW_BRACKETS: Final = bytes(range(256)).translate(None, b"[]{}\n")
 """Deleted from the text to see each line's brackets: a line that opens a flow collection and does
 not close it makes a collection that spans lines, and libyaml and rapidyaml disagree on keys that
