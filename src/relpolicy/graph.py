@@ -132,10 +132,14 @@ class ServiceGraph:
         self._dependencies: dict[str, list[str]] = {}
         self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
+        self.tiers: dict[str, int] = {}
+        """Every service's tier, for the walks that compare the tiers of both ends of an edge."""
         # One pass that reads each service's entries once: on a large catalogue every read of a
         # model's field is a likely cache miss, and it is most of what building the graph costs.
         for name, service in self.services.items():
-            entries = self.entries[name] = self._entries(name, service.spec.depends_on)
+            spec = service.spec
+            self.tiers[name] = spec.tier
+            entries = self.entries[name] = self._entries(name, spec.depends_on)
             hard = self._hard_entries[name] = [e for e in entries if e.hard]
             targets = [t for e in entries for t in e.targets]
             if len(targets) != len(set(targets)):  # named in several entries: an ordered set
@@ -437,7 +441,7 @@ class ServiceGraph:
         """Per service, the tier-1 services that hard-depend on it through single-service entries."""
         component, groups = self._components
         needs = self._needs_single
-        tier1 = sorted(n for n, s in self.services.items() if s.spec.tier == 1)
+        tier1 = sorted(n for n, tier in self.tiers.items() if tier == 1)
         bit = {name: 1 << i for i, name in enumerate(tier1)}
         # Walk dependents before dependencies (reverse of _bottom_up), as bitsets of tier-1 services.
         above = [0] * len(groups)
@@ -472,10 +476,10 @@ class ServiceGraph:
         return Impact(tuple(sorted(down)), tuple(sorted(degraded)))
 
     def _fails(self, name: str, down: set[str]) -> bool:
-        return any(
-            all(t in down for t in entry.targets) if entry.any_of else entry.targets[0] in down
-            for entry in self.hard_entries(name)
-        )
+        for entry in self._hard_entries[name]:
+            if down.issuperset(entry.targets) if entry.any_of else entry.targets[0] in down:
+                return True
+        return False
 
 
 def _prefer(first: Chain, second: Chain, choose: Callable[[int, int], int]) -> Chain:

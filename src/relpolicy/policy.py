@@ -49,6 +49,7 @@ class PolicySet:
     """Resources whose documents failed validation: they exist, but no rule can read them."""
     _by_kind: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
     _of_type: dict[type[Resource], list[Resource]] = field(default_factory=dict, repr=False)
+    _named: dict[type[Resource], dict[str, Resource]] = field(default_factory=dict, repr=False)
     _slos_by_service: dict[str, list[SLO]] | None = field(default=None, repr=False)
 
     def of_kind(self, kind: type[R]) -> list[R]:
@@ -65,9 +66,15 @@ class PolicySet:
         return cast("list[R]", self._of_type[kind])  # filtered by isinstance above
 
     def get(self, kind: type[R], name: str) -> R | None:
-        """The resource of ``kind`` called ``name``, if any."""
-        resource = self.resources.get(ResourceId(kind.KIND, name))
-        return resource if isinstance(resource, kind) else None
+        """The resource of ``kind`` called ``name``, if any.
+
+        Rules resolve owners, policies and calendars of every service, several times each on a
+        large catalogue: one dict of names per kind answers each lookup with a single probe.
+        """
+        named = self._named.get(kind)
+        if named is None:
+            named = self._named[kind] = {resource.name: resource for resource in self._indexed(kind)}
+        return cast("R | None", named.get(name))
 
     def names(self, kind: str) -> list[str]:
         """The names of every resource of ``kind``, including those that failed validation."""

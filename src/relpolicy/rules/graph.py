@@ -166,11 +166,10 @@ def tier_inversion(ctx: RuleContext) -> Iterator[Problem]:
           owner: payments
     """
     graph = ctx.graph
-    for name, service in graph.services.items():
-        tier = service.spec.tier
+    tiers = graph.tiers
+    for name, tier in tiers.items():
         for entry in graph.hard_entries(name):
-            tiers = {t: graph.services[t].spec.tier for t in entry.targets}
-            if min(tiers.values()) <= tier:
+            if min(map(tiers.__getitem__, entry.targets)) <= tier:
                 continue
             named = ", ".join(f"{t} (tier {tiers[t]})" for t in entry.targets)
             what = f"every alternative of anyOf({named}) is" if entry.any_of else f"{named} is"
@@ -606,15 +605,15 @@ def unknown_dependency_availability(ctx: RuleContext) -> Iterator[Problem]:
         spec: {service: tax-rates, indicator: {type: availability}, objective: 99.95}
     """
     graph = ctx.graph
-    for name, service in graph.services.items():
-        if service.spec.tier > 2:  # tiers 1 and 2
+    for name, tier in graph.tiers.items():
+        if tier > 2:  # tiers 1 and 2
             continue
         for entry in graph.hard_entries(name):
             unknown = [t for t in entry.targets if graph.availability(t) is None]
             if not unknown:
                 continue
             message = (
-                f"{name} (tier {service.spec.tier}) hard-depends on {', '.join(unknown)}, which "
+                f"{name} (tier {tier}) hard-depends on {', '.join(unknown)}, which "
                 f"{'has' if len(unknown) == 1 else 'have'} no availability SLO: what {name} can promise "
                 "cannot be checked"
             )

@@ -6,10 +6,10 @@ RP403 (maintenance-exceeds-budget) needs window expansion and lives with the mai
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Final, NamedTuple
 
 from relpolicy.findings import Problem, Related, Severity
 from relpolicy.model.service import Service
@@ -25,6 +25,7 @@ _HUNDRED: Final = Decimal(100)
 _CALENDAR_WINDOWS: Final = frozenset({"month", "quarter", "year"})
 
 
+@functools.lru_cache(maxsize=256)  # a catalogue repeats a handful of objectives
 def yearly_error_budget(objective: Decimal) -> Decimal:
     """Seconds of downtime an availability objective (percent) allows over :data:`BUDGET_YEAR`.
 
@@ -314,8 +315,7 @@ def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
         yield policy.problem("RP404", message, slo, ("spec", "objective"), *target.related(policy))
 
 
-@dataclass(frozen=True, slots=True)
-class _RestoreTarget:
+class _RestoreTarget(NamedTuple):
     """How long one outage of a service may last: its own RTO, else its outage level's restore target.
 
     Described and located only for a finding (locating a node may re-read its file).
