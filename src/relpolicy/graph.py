@@ -29,9 +29,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES
+from relpolicy.model.service import Service
 
 if TYPE_CHECKING:
-    from relpolicy.model.service import Dependency, Service
+    from relpolicy.model.service import ServiceSpec
     from relpolicy.model.slo import SLO
     from relpolicy.policy import PolicySet
 
@@ -126,7 +127,7 @@ class ServiceGraph:
 
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
-        self.services: dict[str, Service] = {s.metadata.name: s for s in policy.services}
+        self.services: dict[str, Service] = dict(policy.named(Service))
         self.entries: dict[str, list[Entry]] = {}
         self._hard_entries: dict[str, list[Entry]] = {}
         self._dependencies: dict[str, list[str]] = {}
@@ -134,39 +135,43 @@ class ServiceGraph:
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
         self.tiers: dict[str, int] = {}
         """Every service's tier, for the walks that compare the tiers of both ends of an edge."""
-        # One pass that reads each service's entries once: on a large catalogue every read of a
-        # model's field is a likely cache miss, and it is most of what building the graph costs.
         for name, service in self.services.items():
-            spec = service.spec
-            self.tiers[name] = spec.tier
-            entries = self.entries[name] = self._entries(name, spec.depends_on)
-            hard = self._hard_entries[name] = [e for e in entries if e.hard]
-            targets = [t for e in entries for t in e.targets]
-            if len(targets) != len(set(targets)):  # named in several entries: an ordered set
-                targets = list(dict.fromkeys(targets))
-            self._dependencies[name] = targets
-            self._hard_dependencies[name] = (
-                targets if len(hard) == len(entries) else list(dict.fromkeys(t for e in hard for t in e.targets))
-            )
-            for target in targets:
-                self._dependents[target].append(name)
+            self._add(name, service.spec)
         self._weekly_minutes: dict[str, int | None] = {}
 
-    def _entries(self, name: str, depends_on: Sequence[Dependency]) -> list[Entry]:
+    def _add(self, name: str, spec: ServiceSpec) -> None:
+        """Read a service's entries, once: building the graph is mostly reading the models."""
         services = self.services
-        entries = []
-        for position, dependency in enumerate(depends_on):
+        entries: list[Entry] = []
+        hard: list[Entry] = []
+        targets: list[str] = []
+        hard_targets: list[str] = []
+        for position, dependency in enumerate(spec.depends_on):
             single = dependency.service
             if single is not None:  # most entries: spare the generator
                 if single not in services:
                     continue
-                targets: tuple[str, ...] = (single,)
+                found: tuple[str, ...] = (single,)
             else:
-                targets = tuple(t for t in dependency.names if t in services)
-                if not targets:
+                found = tuple(t for t in dependency.names if t in services)
+                if not found:
                     continue
-            entries.append(Entry(name, position, targets, dependency.is_hard, single is None))
-        return entries
+            entry = Entry(name, position, found, dependency.is_hard, single is None)
+            entries.append(entry)
+            targets += found
+            if entry.hard:
+                hard.append(entry)
+                hard_targets += found
+        if len(targets) != len(set(targets)):  # a name in several entries: keep the first
+            targets = list(dict.fromkeys(targets))
+            hard_targets = list(dict.fromkeys(hard_targets))
+        self.tiers[name] = spec.tier
+        self.entries[name] = entries
+        self._hard_entries[name] = hard
+        self._dependencies[name] = targets
+        self._hard_dependencies[name] = hard_targets
+        for target in targets:
+            self._dependents[target].append(name)
 
     # --- Structure -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ reads resources through a :class:`PolicySet` and locates findings through :meth:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar, cast
 
@@ -66,15 +66,18 @@ class PolicySet:
         return cast("list[R]", self._of_type[kind])  # filtered by isinstance above
 
     def get(self, kind: type[R], name: str) -> R | None:
-        """The resource of ``kind`` called ``name``, if any.
+        """The resource of ``kind`` called ``name``, if any."""
+        return self.named(kind).get(name)
+
+    def named(self, kind: type[R]) -> Mapping[str, R]:
+        """Every resource of one kind by name, in name order.
 
         Rules resolve owners, policies and calendars of every service, several times each on a
         large catalogue: one dict of names per kind answers each lookup with a single probe.
         """
-        named = self._named.get(kind)
-        if named is None:
-            named = self._named[kind] = {resource.name: resource for resource in self._indexed(kind)}
-        return cast("R | None", named.get(name))
+        if kind not in self._named:
+            self._named[kind] = {resource.name: resource for resource in self._indexed(kind)}
+        return cast("Mapping[str, R]", self._named[kind])  # built from the kind's index above
 
     def names(self, kind: str) -> list[str]:
         """The names of every resource of ``kind``, including those that failed validation."""

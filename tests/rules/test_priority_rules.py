@@ -657,6 +657,49 @@ rule_lists = st.lists(
 
 
 @settings(max_examples=60, deadline=None)
+@given(
+    rules=rule_lists,
+    incidents=st.lists(
+        st.tuples(
+            st.sampled_from(TIERS),
+            st.sampled_from(IMPACTS),
+            st.sampled_from(EVERY_LABEL_SET),
+            st.sampled_from(({}, {"zone": "a"}, {"zone": "b"})),
+        ),
+        max_size=40,
+    ),
+)
+def test_pick_answers_as_the_first_matching_rule(
+    rules: list[dict[str, Any]], incidents: list[tuple[int, str, dict[str, str], dict[str, str]]]
+) -> None:
+    """pick keeps its answers per tier, impact and the labels the rules look at: asked in any
+    order, with labels no rule looks at, it answers what walking the rules in order answers."""
+    spec = PriorityPolicySpec.model_validate(
+        {"levels": [dict(LEVEL, name=n) for n in ("P1", "P2", "P3")], "rules": rules, "default": "P3"}
+    )
+    for tier, impact, labels, other in incidents:
+        walked = next(
+            ((rule.level, i) for i, rule in enumerate(spec.rules) if rule.when.matches(tier, impact, labels)),
+            (spec.default, None),
+        )
+        assert spec.pick(tier, impact, {**labels, **other}) == walked
+
+
+def test_a_level_name_finds_its_first_level() -> None:
+    spec = PriorityPolicySpec.model_validate(
+        {
+            "levels": [dict(LEVEL, name=n, response=r) for n, r in (("P1", "1h"), ("P2", "2h"), ("P1", "3h"))],
+            "default": "P2",
+        }
+    )
+    assert (spec.level_index("P1"), spec.level_index("P2"), spec.level_index("P9")) == (0, 1, None)
+    level = spec.level("P1")
+    assert level is not None
+    assert level.response.total_seconds() == 3600
+    assert spec.level("P9") is None
+
+
+@settings(max_examples=60, deadline=None)
 @given(rules=rule_lists)
 def test_dead_rules_are_those_no_service_ever_reaches(rules: list[dict[str, Any]]) -> None:
     """A rule is reported as never matching exactly when no service (of any labels) reaches it and

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Annotated, Final, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
@@ -121,14 +122,47 @@ class PriorityPolicySpec(Spec):
 
     def level(self, name: str) -> Level | None:
         """The level called ``name``, if any."""
-        return next((level for level in self.levels if level.name == name), None)
+        index = self.level_index(name)
+        return None if index is None else self.levels[index]
+
+    def level_index(self, name: str) -> int | None:
+        """The position of the level called ``name`` in ``levels`` (the first, if repeated), if any."""
+        return self._level_indexes.get(name)
 
     def pick(self, tier: int, impact: str, labels: Mapping[str, str]) -> tuple[str, int | None]:
-        """The level name for an incident, and the index of the rule that chose it (None: the default)."""
+        """The level name for an incident, and the index of the rule that chose it (None: the default).
+
+        Rules pick a level for every service, for one impact or all four: the answer is kept per
+        tier, impact and the values of the labels the rules look at, which is all it depends on.
+        """
+        key = (tier, impact, *map(labels.get, self._label_keys))
+        picked = self._picked.get(key)
+        if picked is None:
+            picked = self._picked[key] = self._first_match(tier, impact, labels)
+        return picked
+
+    def _first_match(self, tier: int, impact: str, labels: Mapping[str, str]) -> tuple[str, int | None]:
         for i, rule in enumerate(self.rules):
             if rule.when.matches(tier, impact, labels):
                 return rule.level, i
         return self.default, None
+
+    # Derived once per policy (the model is frozen); not fields, so neither validated nor dumped.
+
+    @cached_property
+    def _level_indexes(self) -> dict[str, int]:
+        indexes: dict[str, int] = {}
+        for index, level in enumerate(self.levels):
+            indexes.setdefault(level.name, index)
+        return indexes
+
+    @cached_property
+    def _label_keys(self) -> tuple[str, ...]:
+        return tuple(sorted({key for rule in self.rules for key in rule.when.labels or ()}))
+
+    @cached_property
+    def _picked(self) -> dict[tuple[object, ...], tuple[str, int | None]]:
+        return {}
 
 
 class PriorityPolicy(Resource):

@@ -778,10 +778,10 @@ def _coverage_mismatch(ctx: RuleContext, service: Service) -> Problem | None:
     found: dict[int, tuple[list[str], list[int | None]]] = {}
     for impact in IMPACTS:
         name, index = spec.pick(service.spec.tier, impact, service.metadata.labels)
-        level = spec.level(name)
-        if level is None or not graph.round_the_clock(level.clock):
+        position = spec.level_index(name)
+        if position is None or not graph.round_the_clock(spec.levels[position].clock):
             continue
-        impacts, indexes = found.setdefault(spec.levels.index(level), ([], []))
+        impacts, indexes = found.setdefault(position, ([], []))
         impacts.append(impact)
         if index not in indexes:
             indexes.append(index)

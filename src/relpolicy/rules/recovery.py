@@ -88,13 +88,15 @@ def outage_target(policy: PolicySet, service: Service) -> OutageTarget | None:
     priority_policy = policy.priority_policy_of(service)
     if priority_policy is None:
         return None
-    name, rule_index = priority_policy.spec.pick(service.spec.tier, "outage", service.metadata.labels)
-    for index, level in enumerate(priority_policy.spec.levels):
-        if level.name == name:
-            if level.restore is None:
-                return None
-            return OutageTarget(service, priority_policy, level, index, rule_index, level.restore)
-    return None
+    spec = priority_policy.spec
+    name, rule_index = spec.pick(service.spec.tier, "outage", service.metadata.labels)
+    index = spec.level_index(name)
+    if index is None:
+        return None
+    level = spec.levels[index]
+    if level.restore is None:
+        return None
+    return OutageTarget(service, priority_policy, level, index, rule_index, level.restore)
 
 
 def clock_phrase(policy: PolicySet, clock: str) -> str:
