@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from relpolicy.model.calendar import ALWAYS, WEEK_MINUTES
 from relpolicy.model.service import Service
+from relpolicy.model.team import Team
 
 if TYPE_CHECKING:
     from relpolicy.model.service import ServiceSpec
@@ -125,16 +126,23 @@ class ServiceGraph:
     check and build its own copy of the edges; the tests check these walks against networkx).
     """
 
+    policy: PolicySet
+    services: dict[str, Service]
+    """Every valid service by name, in name order."""
+    entries: dict[str, list[Entry]]
+    """Per service, its ``dependsOn`` entries that name existing services."""
+    tiers: dict[str, int]
+    """Every service's tier, for the walks that compare the tiers of both ends of an edge."""
+
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
-        self.services: dict[str, Service] = dict(policy.named(Service))
-        self.entries: dict[str, list[Entry]] = {}
+        self.services = dict(policy.named(Service))
+        self.entries = {}
+        self.tiers = {}
         self._hard_entries: dict[str, list[Entry]] = {}
         self._dependencies: dict[str, list[str]] = {}
         self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
-        self.tiers: dict[str, int] = {}
-        """Every service's tier, for the walks that compare the tiers of both ends of an edge."""
         for name, service in self.services.items():
             self._add(name, service.spec)
         self._weekly_minutes: dict[str, int | None] = {}
@@ -379,10 +387,11 @@ class ServiceGraph:
     @cached_property
     def weakest_coverage(self) -> dict[str, Chain | None]:
         """Per service, the fewest weekly minutes its hard dependencies' owners answer, with the path."""
+        of_team = {name: self.weekly_minutes(team.spec.coverage) for name, team in self.policy.named(Team).items()}
         minutes: dict[str, int | None] = {}
         for name, service in self.services.items():
-            owner = self.policy.owner_of(service)
-            minutes[name] = None if owner is None else self.weekly_minutes(owner.spec.coverage)
+            owner = service.spec.owner  # the owning team's, when it is defined (policy.owner_of)
+            minutes[name] = None if owner is None else of_team.get(owner)
         return self._propagate(minutes, worse=min, group=max)
 
     def weekly_minutes(self, calendar: str) -> int | None:

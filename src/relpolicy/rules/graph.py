@@ -115,7 +115,7 @@ def _link(graph: ServiceGraph, source: str, target: str, *, hard_only: bool) -> 
 @rule(
     id="RP302",
     background=_TEAM,
-    facts=("hard_entries",),
+    facts=("tiers", "hard_entries"),
     name="tier-inversion",
     severity=Severity.ERROR,
     summary="A service hard-depends on a less critical tier, so it is only as reliable as that lower tier.",
@@ -556,7 +556,7 @@ def single_point_of_failure(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP307",
     background=_TEAM,
-    facts=("hard_entries", "ceilings"),
+    facts=("tiers", "hard_entries", "ceilings"),
     name="unknown-dependency-availability",
     severity=Severity.WARNING,
     summary="A tier 1-2 service hard-depends on something with no availability SLO, so feasibility cannot be checked.",

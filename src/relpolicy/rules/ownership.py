@@ -204,9 +204,16 @@ def patch_policy(ctx: RuleContext) -> Iterator[Problem]:
 
 
 def _patching_problems(ctx: RuleContext, service: Service, limit: dt.timedelta) -> Iterator[Problem]:
+    patching = service.spec.patching
+    if (
+        patching is not None
+        and patching.cadence is not None
+        and patching.cadence <= limit
+        and patching.emergency_within is not None
+    ):
+        return  # the usual case: say nothing, and build no message
     who = f"{service.name} (tier {service.spec.tier})"
     maximum = format_duration(limit)
-    patching = service.spec.patching
     if patching is None:
         message = (
             f"{who} has no patch policy: set patching.cadence (at most {maximum}) and patching.emergencyWithin "

@@ -281,10 +281,10 @@ def restore_test_stale(ctx: RuleContext) -> Iterator[Problem]:
             )
             yield policy.problem("RP502", message, service, where)
             continue
-        age = (ctx.as_of - tested).days
         interval = recovery.restore_test_every or default
-        if dt.timedelta(days=age) <= interval:
+        if ctx.as_of - tested <= interval:
             continue
+        age = (ctx.as_of - tested).days
         if recovery.restore_test_every is not None:
             source = "restoreTestEvery"
             related: tuple[Related, ...] = (

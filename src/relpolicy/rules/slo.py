@@ -54,6 +54,7 @@ def _window(slo: SLO) -> str:
     name="missing-slo",
     severity=Severity.WARNING,
     summary="A tier 1-2 service has no availability SLO.",
+    facts=("tiers", "objective"),
 )
 def missing_slo(ctx: RuleContext) -> Iterator[Problem]:
     """A critical service without an availability objective has no error budget, no agreed
@@ -122,15 +123,14 @@ def missing_slo(ctx: RuleContext) -> Iterator[Problem]:
           coverage: always
           members: [{name: Ana Lima, email: ana@example.com}]
     """
-    policy = ctx.policy
-    for service in policy.services:
-        if service.spec.tier > 2:
+    policy, graph = ctx.policy, ctx.graph
+    for name, tier in graph.tiers.items():
+        if tier > 2 or graph.objective(name) is not None:  # an objective is an availability SLO's
             continue
-        slos = policy.slos_of(service.name)
-        if any(slo.spec.is_availability for slo in slos):
-            continue
+        service = graph.services[name]
+        slos = policy.slos_of(name)
         message = (
-            f"{service.name} is tier {service.spec.tier} but has no availability SLO: its error budget, and what "
+            f"{name} is tier {tier} but has no availability SLO: its error budget, and what "
             "services that depend on it can promise, cannot be checked"
         )
         if slos:
