@@ -370,8 +370,8 @@ class ServiceGraph:
                 down = _product((HUNDRED - a) / HUNDRED for a in values)
                 shown = " | ".join(f"{t} {format_percent(a)}" for t, a in known.items() if a is not None)
                 terms.append(Term(f"anyOf({shown})", HUNDRED * (1 - down), entry))
-        value = HUNDRED * _product(t.availability / HUNDRED for t in terms)
-        return Ceiling(value, tuple(terms), tuple(sorted(set(unknown))))
+        value = HUNDRED * _product([t.availability / HUNDRED for t in terms])
+        return Ceiling(value, tuple(terms), tuple(sorted(set(unknown))) if unknown else ())
 
     # --- Recovery and coverage -------------------------------------------------------------------
 

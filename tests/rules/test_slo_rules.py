@@ -243,6 +243,11 @@ def test_rp404_each_availability_slo_on_its_own(run: Run) -> None:
     assert [(loc, m.split(" allows")[0]) for loc, m in found(report, "RP404")] == [
         ("policies/policy.yaml:7:14", "checkout-availability-eu")
     ]
+    both = run(strict, slo("99.95", name="checkout-availability-us"), latency, service(rto="5h"))
+    assert [m.split(" allows")[0] for _, m in found(both, "RP404")] == [
+        "checkout-availability-eu",
+        "checkout-availability-us",
+    ]
 
 
 @pytest.mark.parametrize(

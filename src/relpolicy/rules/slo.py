@@ -23,6 +23,7 @@ BUDGET_YEAR: Final = dt.timedelta(days=365)
 """RP404 compares restore targets with the error budget of one 365-day year."""
 _HUNDRED: Final = Decimal(100)
 _CALENDAR_WINDOWS: Final = frozenset({"month", "quarter", "year"})
+_SECOND: Final = dt.timedelta(seconds=1)
 
 
 @functools.lru_cache(maxsize=256)  # a catalogue repeats a handful of objectives
@@ -228,6 +229,7 @@ def sla_stricter_than_slo(ctx: RuleContext) -> Iterator[Problem]:
     name="budget-below-restore-target",
     severity=Severity.WARNING,
     summary="An availability objective's error budget over a year is shorter than the service's restore target.",
+    facts=("objective",),
 )
 def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
     """An availability objective allows a fixed amount of downtime: 99.99% is 52m33s over a
@@ -292,27 +294,31 @@ def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
-    for slo in policy.slos:
-        if not slo.spec.is_availability:
-            continue
-        service = policy.get(Service, slo.spec.service)
-        if service is None:  # an unknown service is RP201
+    graph = ctx.graph
+    for name, service in graph.services.items():  # an SLO of an unknown service is RP201's
+        strictest = graph.objective(name)
+        if strictest is None:
             continue
         target = _restore_target(policy, service)
         if target is None:
             continue
-        budget = yearly_error_budget(slo.spec.objective)
-        if budget >= target.duration // dt.timedelta(seconds=1):
+        seconds = target.duration // _SECOND
+        if yearly_error_budget(strictest[0]) >= seconds:  # the strictest objective has the least budget
             continue
-        shown = format_duration(
-            dt.timedelta(seconds=int(budget))
-        )  # whole seconds, rounded down: never shown larger than it is
-        message = (
-            f"{slo.name} allows {shown} of downtime a year at {percent(slo.spec.objective)} "
-            f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source(policy)}: "
-            "a single outage restored on target spends more than a year's error budget"
-        )
-        yield policy.problem("RP404", message, slo, ("spec", "objective"), *target.related(policy))
+        for slo in policy.slos_of(name):
+            if slo.spec.is_availability and yearly_error_budget(slo.spec.objective) < seconds:
+                yield _budget_problem(policy, slo, target)
+
+
+def _budget_problem(policy: PolicySet, slo: SLO, target: _RestoreTarget) -> Problem:
+    budget = yearly_error_budget(slo.spec.objective)
+    shown = format_duration(dt.timedelta(seconds=int(budget)))  # whole seconds, rounded down: never shown larger
+    message = (
+        f"{slo.name} allows {shown} of downtime a year at {percent(slo.spec.objective)} "
+        f"({percent(_HUNDRED - slo.spec.objective)} of 365 days), less than {target.source(policy)}: "
+        "a single outage restored on target spends more than a year's error budget"
+    )
+    return policy.problem("RP404", message, slo, ("spec", "objective"), *target.related(policy))
 
 
 class _RestoreTarget(NamedTuple):
