@@ -105,6 +105,14 @@ def test_rp501_business_clock_is_compared_as_written_and_named(run: Run) -> None
     ]
 
 
+def test_rp501_an_rto_is_held_to_its_own_level(run: Run) -> None:
+    """6h is longer than P1's 4h, the shortest target, but a tier-2 outage maps to P2 (8h)."""
+    assert found(run(service("rto: 6h\nlastRestoreTest: 2026-10-27", tier=2)), "RP501") == []
+    scheduled = PRIORITIES.replace("restore: 4h", "restore: scheduled").replace("restore: 8h", "restore: scheduled")
+    scheduled = scheduled.replace("restore: 2d", "restore: scheduled")
+    assert found(run(service("rto: 30d"), priorities=scheduled), "RP501") == []
+
+
 def test_rp501_default_level(run: Run) -> None:
     """When no rule matches, the policy's default level sets the target, and the message says so."""
     report = run(service("rto: 3d\nlastRestoreTest: 2026-10-27", tier=4))

@@ -203,10 +203,14 @@ def rto_exceeds_restore_target(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
+    timed = [level.restore for p in policy.priority_policies for level in p.spec.levels if level.restore is not None]
+    if not timed:
+        return
+    shortest = min(timed)
     for service in policy.services:
         recovery = service.spec.recovery
-        if recovery is None or recovery.rto is None:
-            continue
+        if recovery is None or recovery.rto is None or recovery.rto <= shortest:
+            continue  # no RTO, or one within every level's restore target: no need to find the level
         target = outage_target(policy, service)
         if target is None or recovery.rto <= target.restore:
             continue
