@@ -301,12 +301,15 @@ class ServiceGraph:
         that cycles only through a soft edge is reported once (a warning).
         """
         hard = self._hard_dependencies
-        hard_groups = [frozenset(g) for g in _cyclic(self._components[1], hard)]
-        found = [Cycle(group, _a_cycle(hard, group), hard=True) for group in hard_groups]
-        in_hard = set().union(*hard_groups) if hard_groups else set()
+        component, components = self._components
+        found: list[Cycle] = []
         for members in _cyclic(self._all_groups, self._dependencies):
             group = frozenset(members)
-            if not group <= in_hard:
+            # A hard cycle lies inside a cycle of the whole graph: look for them only here.
+            parts = sorted({component[name] for name in members})
+            hard_groups = [frozenset(g) for g in _cyclic((components[i] for i in parts), hard)]
+            found.extend(Cycle(part, _a_cycle(hard, part), hard=True) for part in hard_groups)
+            if not group <= set().union(*hard_groups):
                 found.append(Cycle(group, _a_cycle(self._dependencies, group), hard=False))
         return sorted(found, key=lambda c: c.cycle)
 

@@ -59,11 +59,15 @@ class PolicySet:
     def _indexed(self, kind: type[R]) -> list[R]:
         """The shared index behind :meth:`of_kind`, built once (the set is complete by then)."""
         if kind not in self._of_type:
-            if not self._by_kind:  # one pass for every kind
-                for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
-                    self._by_kind.setdefault(rid.kind, []).append(resource)
-            self._of_type[kind] = [r for r in self._by_kind.get(kind.KIND, []) if isinstance(r, kind)]
+            self._of_type[kind] = [r for r in self._kinds().get(kind.KIND, []) if isinstance(r, kind)]
         return cast("list[R]", self._of_type[kind])  # filtered by isinstance above
+
+    def _kinds(self) -> dict[str, list[Resource]]:
+        """Every valid resource by kind name, each list sorted by name: one pass for every kind."""
+        if not self._by_kind:
+            for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
+                self._by_kind.setdefault(rid.kind, []).append(resource)
+        return self._by_kind
 
     def get(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, if any."""
@@ -81,7 +85,8 @@ class PolicySet:
 
     def names(self, kind: str) -> list[str]:
         """The names of every resource of ``kind``, including those that failed validation."""
-        return sorted({rid.name for rid in (*self.resources, *self.invalid) if rid.kind == kind})
+        valid = [resource.name for resource in self._kinds().get(kind, [])]
+        return sorted({*valid, *(rid.name for rid in self.invalid if rid.kind == kind)})
 
     def locate(self, resource: Resource, *path: str | int, key: bool = False) -> Location:
         """The location of the node at ``path`` in ``resource``'s document."""

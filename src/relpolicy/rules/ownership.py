@@ -303,8 +303,8 @@ def orphan_service(ctx: RuleContext) -> Iterator[Problem]:
     if any(rid.kind == "Service" for rid in ctx.policy.invalid):
         return
     graph = ctx.graph
-    for service in ctx.policy.services:
-        if service.spec.customer_facing or service.spec.depends_on or graph.dependents(service.name):
+    for name, service in graph.services.items():
+        if graph.dependents(name) or service.spec.depends_on or service.spec.customer_facing:
             continue
         message = (
             f"{service.name} (tier {service.spec.tier}) is isolated: no service depends on it, it depends on none, "

@@ -212,8 +212,8 @@ def sla_stricter_than_slo(ctx: RuleContext) -> Iterator[Problem]:
     """
     policy = ctx.policy
     for slo in policy.slos:
-        sla, objective = slo.spec.sla, slo.spec.objective
-        if sla is None or sla <= objective:
+        sla = slo.spec.sla
+        if sla is None or sla <= (objective := slo.spec.objective):
             continue
         message = (
             f"{slo.name} promises customers {percent(sla)} (sla) but aims for only {percent(objective)} "
