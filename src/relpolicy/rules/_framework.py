@@ -27,7 +27,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from relpolicy.config import Settings
 from relpolicy.findings import Problem, Severity
@@ -35,6 +35,10 @@ from relpolicy.policy import PolicySet
 
 if TYPE_CHECKING:
     from relpolicy.graph import ServiceGraph
+    from relpolicy.model.service import Recovery, Service
+
+CRITICAL_TIERS: Final = (1, 2)
+"""The tiers held to a stricter standard: restore steps, a patch policy, an escalation path."""
 
 RULE_ID_PATTERN = re.compile(r"^RP[1-9][0-9]{2}$")
 RULE_NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -56,6 +60,21 @@ class RuleContext:
         from relpolicy.graph import ServiceGraph  # noqa: PLC0415 - `rules` and `explain` never build a graph
 
         return ServiceGraph(self.policy)
+
+    # Selections several rules start from, made once: on a large catalogue each pass over every
+    # service's model costs more than the test the rule then makes.
+
+    @cached_property
+    def critical_services(self) -> list[Service]:
+        """The services of the :data:`CRITICAL_TIERS`, in name order."""
+        return [service for service in self.policy.services if service.spec.tier in CRITICAL_TIERS]
+
+    @cached_property
+    def recoveries(self) -> list[tuple[Service, Recovery]]:
+        """Every service that declares recovery objectives, with them, in name order."""
+        return [
+            (service, recovery) for service in self.policy.services if (recovery := service.spec.recovery) is not None
+        ]
 
 
 Check = Callable[[RuleContext], Iterable[Problem]]

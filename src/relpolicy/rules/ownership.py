@@ -11,13 +11,6 @@ from relpolicy.model.service import Service
 from relpolicy.model.types import format_duration
 from relpolicy.rules._framework import RuleContext, rule
 
-CRITICAL_TIERS: Final = (1, 2)
-"""Tiers that must have restore steps and a patch policy."""
-
-
-def _critical(service: Service) -> bool:
-    return service.spec.tier in CRITICAL_TIERS
-
 
 def _tier(ctx: RuleContext, service: Service) -> Related:
     """The service's tier as a related location (call it only for a finding: locating loads positions)."""
@@ -130,9 +123,9 @@ def missing_runbook(ctx: RuleContext) -> Iterator[Problem]:
           coverage: always
           members: [{name: Ana Lima, email: ana@example.com}]
     """
-    for service in ctx.policy.services:
+    for service in ctx.critical_services:
         runbook = service.spec.runbook
-        if not _critical(service) or (runbook is not None and runbook.restore):
+        if runbook is not None and runbook.restore:
             continue
         what = "no runbook" if runbook is None else "a runbook without restore steps"
         message = (
@@ -198,9 +191,8 @@ def patch_policy(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     limit = ctx.settings.thresholds.max_patch_cadence
-    for service in ctx.policy.services:
-        if _critical(service):
-            yield from _patching_problems(ctx, service, limit)
+    for service in ctx.critical_services:
+        yield from _patching_problems(ctx, service, limit)
 
 
 def _patching_problems(ctx: RuleContext, service: Service, limit: dt.timedelta) -> Iterator[Problem]:

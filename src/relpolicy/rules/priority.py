@@ -38,8 +38,6 @@ from relpolicy.model.types import format_duration
 from relpolicy.rules._framework import RuleContext, rule
 
 TIERS: Final = (1, 2, 3, 4)
-CRITICAL_TIERS: Final = (1, 2)
-"""Tiers that need a second responder (RP705)."""
 
 Cell = tuple[int, str]
 """A tier x impact combination."""
@@ -606,9 +604,7 @@ def escalation_single_step(ctx: RuleContext) -> Iterator[Problem]:
     """
     policy = ctx.policy
     users: dict[str, list[Service]] = {}
-    for service in policy.services:
-        if service.spec.tier not in CRITICAL_TIERS:
-            continue
+    for service in ctx.critical_services:
         escalation = policy.escalation_policy_of(service)
         if escalation is not None:
             users.setdefault(escalation.name, []).append(service)

@@ -207,9 +207,8 @@ def rto_exceeds_restore_target(ctx: RuleContext) -> Iterator[Problem]:
     if not timed:
         return
     shortest = min(timed)
-    for service in policy.services:
-        recovery = service.spec.recovery
-        if recovery is None or recovery.rto is None or recovery.rto <= shortest:
+    for service, recovery in ctx.recoveries:
+        if recovery.rto is None or recovery.rto <= shortest:
             continue  # no RTO, or one within every level's restore target: no need to find the level
         target = outage_target(policy, service)
         if target is None or recovery.rto <= target.restore:
@@ -273,9 +272,8 @@ def restore_test_stale(ctx: RuleContext) -> Iterator[Problem]:
     policy = ctx.policy
     default = ctx.settings.thresholds.restore_test_every
     where = ("spec", "recovery", "lastRestoreTest")
-    for service in policy.services:
-        recovery = service.spec.recovery
-        if recovery is None or recovery.last_restore_test is None:
+    for service, recovery in ctx.recoveries:
+        if recovery.last_restore_test is None:
             continue
         tested = recovery.last_restore_test
         if tested - ctx.as_of > LATEST_TEST_AHEAD:
@@ -369,9 +367,8 @@ def backup_3_2_1(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
-    for service in policy.services:
-        recovery = service.spec.recovery
-        if recovery is not None and recovery.backups is not None:
+    for service, recovery in ctx.recoveries:
+        if recovery.backups is not None:
             yield from _backup_problems(policy, service, recovery.backups)
 
 
@@ -467,9 +464,8 @@ def rpo_exceeds_backup_interval(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
-    for service in policy.services:
-        recovery = service.spec.recovery
-        if recovery is None or recovery.backups is None or recovery.rpo is None:
+    for service, recovery in ctx.recoveries:
+        if recovery.backups is None or recovery.rpo is None:
             continue
         every, rpo = recovery.backups.every, recovery.rpo
         if every <= rpo:
@@ -541,9 +537,9 @@ def restore_never_tested(ctx: RuleContext) -> Iterator[Problem]:
           members: [{name: Ana Lima, email: ana@example.com}]
     """
     policy = ctx.policy
-    for service in policy.services:
+    for service in ctx.critical_services:
         recovery = service.spec.recovery
-        if service.spec.tier > 2 or recovery is None or recovery.last_restore_test is not None:
+        if recovery is None or recovery.last_restore_test is not None:
             continue
         declared = [
             *([f"an RTO of {format_duration(recovery.rto)}"] if recovery.rto is not None else []),
