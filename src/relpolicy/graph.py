@@ -143,17 +143,23 @@ class ServiceGraph:
         self._dependencies: dict[str, list[str]] = {}
         self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
+        self._needs_single: dict[str, list[str]] = {}
+        """The hard single-service edges: what ``hard_closure`` walks."""
+        self._rto: dict[str, int | None] = {}
+        """Each service's own RTO in seconds, if declared."""
+        self._owners: dict[str, str | None] = {}
         for name, service in self.services.items():
             self._add(name, service.spec)
         self._weekly_minutes: dict[str, int | None] = {}
 
     def _add(self, name: str, spec: ServiceSpec) -> None:
-        """Read a service's entries, once: building the graph is mostly reading the models."""
+        """Read what the graph needs of a service, once: building it is mostly reading the models."""
         services = self.services
         entries: list[Entry] = []
         hard: list[Entry] = []
         targets: list[str] = []
         hard_targets: list[str] = []
+        needs: list[str] = []
         for position, dependency in enumerate(spec.depends_on):
             single = dependency.service
             if single is not None:  # most entries: spare the generator
@@ -170,10 +176,16 @@ class ServiceGraph:
             if entry.hard:
                 hard.append(entry)
                 hard_targets += found
+                if single is not None:
+                    needs.append(single)
         if len(targets) != len(set(targets)):  # a name in several entries: keep the first
             targets = list(dict.fromkeys(targets))
             hard_targets = list(dict.fromkeys(hard_targets))
+        recovery = spec.recovery
+        self._rto[name] = None if recovery is None or recovery.rto is None else int(recovery.rto.total_seconds())
+        self._owners[name] = spec.owner
         self.tiers[name] = spec.tier
+        self._needs_single[name] = needs
         self.entries[name] = entries
         self._hard_entries[name] = hard
         self._dependencies[name] = targets
@@ -289,11 +301,6 @@ class ServiceGraph:
         return groups, {name: i for i, group in enumerate(groups) for name in group}
 
     @cached_property
-    def _needs_single(self) -> dict[str, list[str]]:
-        """The hard single-service edges: what ``hard_closure`` walks."""
-        return {name: [e.targets[0] for e in entries if not e.any_of] for name, entries in self._hard_entries.items()}
-
-    @cached_property
     def cycles(self) -> list[Cycle]:
         """Every dependency cycle, once: one per strongly connected group of the whole graph.
 
@@ -381,20 +388,14 @@ class ServiceGraph:
     @cached_property
     def slowest_recovery(self) -> dict[str, Chain | None]:
         """Per service, the longest RTO (seconds) among its transitive hard dependencies, with the path."""
-        rto: dict[str, int | None] = {}
-        for name, service in self.services.items():
-            recovery = service.spec.recovery
-            rto[name] = None if recovery is None or recovery.rto is None else int(recovery.rto.total_seconds())
-        return self._propagate(rto, worse=max, group=min)
+        return self._propagate(self._rto, worse=max, group=min)
 
     @cached_property
     def weakest_coverage(self) -> dict[str, Chain | None]:
         """Per service, the fewest weekly minutes its hard dependencies' owners answer, with the path."""
         of_team = {name: self.weekly_minutes(team.spec.coverage) for name, team in self.policy.named(Team).items()}
-        minutes: dict[str, int | None] = {}
-        for name, service in self.services.items():
-            owner = service.spec.owner  # the owning team's, when it is defined (policy.owner_of)
-            minutes[name] = None if owner is None else of_team.get(owner)
+        # The owning team's, when it is defined (as policy.owner_of finds it).
+        minutes = {name: None if owner is None else of_team.get(owner) for name, owner in self._owners.items()}
         return self._propagate(minutes, worse=min, group=max)
 
     def weekly_minutes(self, calendar: str) -> int | None:
