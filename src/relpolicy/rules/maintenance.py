@@ -263,19 +263,17 @@ def maintenance_exceeds_budget(ctx: RuleContext) -> Iterator[Problem]:
           timezone: Europe/London
     """
     policy = ctx.policy
-    counting = [s for s in policy.slos if s.spec.is_availability and s.spec.maintenance_counts_against_budget]
+    counting = [s for s in policy.slos if s.spec.maintenance_counts_against_budget and s.spec.is_availability]
     windows = _targeted(policy) if counting else []
     if not windows:
         return
     span = horizon(ctx.as_of)
     needs = ctx.graph.hard_needs(_marks(windows))
     for slo in counting:
-        service = policy.get(Service, slo.spec.service)
-        if service is None:  # RP201
-            continue
-        affecting = [t for t in windows if needs[service.name] & t.bit]
-        if affecting:
-            yield from _over_budget(ctx, slo, service.name, affecting, span)
+        bits = needs.get(slo.spec.service, 0)  # none for an unknown service (RP201)
+        if bits:
+            affecting = [windows[i] for i in set_bits(bits)]  # window i has bit 1 << i
+            yield from _over_budget(ctx, slo, slo.spec.service, affecting, span)
 
 
 def _marks(windows: list[_Targeted]) -> dict[str, int]:

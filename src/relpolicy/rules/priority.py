@@ -753,9 +753,15 @@ def response_coverage_mismatch(ctx: RuleContext) -> Iterator[Problem]:
           timezone: America/New_York
           hours: {mon: [09:00-17:00], tue: [09:00-17:00], wed: [09:00-17:00], thu: [09:00-17:00], fri: [09:00-17:00]}
     """
-    for service in ctx.policy.services:
-        problem = _coverage_mismatch(ctx, service)
-        if problem is not None:
+    policy, graph = ctx.policy, ctx.graph
+    # Only a team answering on a declared calendar that is not round the clock can miss a 24x7 level.
+    partial = {
+        team.name
+        for team in policy.teams
+        if policy.calendar(team.spec.coverage) is not None and not graph.round_the_clock(team.spec.coverage)
+    }
+    for service in policy.services:
+        if service.spec.owner in partial and (problem := _coverage_mismatch(ctx, service)) is not None:
             yield problem
 
 
