@@ -481,17 +481,27 @@ class ServiceGraph:
 
     def impact(self, name: str) -> Impact:
         """Everything that goes down with ``name`` (hard), and what is degraded (soft)."""
+        hard_dependents = self._hard_dependents
         down = {name}
         frontier = [name]
         while frontier:
             failed = frontier.pop()
-            for dependent in self.dependents(failed):
+            for dependent in hard_dependents[failed]:
                 if dependent not in down and self._fails(dependent, down):
                     down.add(dependent)
                     frontier.append(dependent)
         degraded = {d for failed in down for d in self.dependents(failed)} - down
         down.discard(name)
         return Impact(tuple(sorted(down)), tuple(sorted(degraded)))
+
+    @cached_property
+    def _hard_dependents(self) -> dict[str, list[str]]:
+        """Per service, the services with a hard entry naming it: all that its outage can take down."""
+        found: dict[str, list[str]] = {name: [] for name in self.services}
+        for name, targets in self._hard_dependencies.items():
+            for target in targets:
+                found[target].append(name)
+        return found
 
     def _fails(self, name: str, down: set[str]) -> bool:
         for entry in self._hard_entries[name]:

@@ -253,3 +253,32 @@ def test_hard_needs_is_the_union_of_marks_over_each_hard_closure(graph: Any, dat
         for other in facts.hard_closure(name):
             expected |= marks[other]
         assert needs[name] == expected
+
+
+@given(dags(acyclic=False), st.data())
+def test_impact_is_the_fixpoint_of_failing_hard_entries(graph: Any, data: st.DataObject) -> None:
+    """What goes down with a service, computed by repeating "a service fails when one of its hard
+    entries has all its services down" until nothing changes; what is degraded depends on the
+    fallen through any entry."""
+    edges, objectives, rtos = graph
+    n = len(objectives)
+    names = names_for(n)
+    groups = {
+        i: [tuple(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=3, unique=True)))]
+        for i in range(n)
+        if n > 1 and data.draw(st.booleans())
+    }
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
+    hard = {i: [(j,) for j, is_hard in edges[i] if is_hard] + groups.get(i, []) for i in range(n)}
+    named = {i: {j for j, _ in edges[i]} | {j for group in groups.get(i, []) for j in group} for i in range(n)}
+    for start in range(n):
+        down = {start}
+        changed = True
+        while changed:
+            failing = {i for i in range(n) if i not in down and any(set(entry) <= down for entry in hard[i])}
+            changed = bool(failing)
+            down |= failing
+        degraded = {i for i in range(n) if i not in down and named[i] & down}
+        impact = facts.impact(names[start])
+        assert set(impact.down) == {names[i] for i in down - {start}}
+        assert set(impact.degraded) == {names[i] for i in degraded}
