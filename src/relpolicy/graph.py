@@ -133,6 +133,8 @@ class ServiceGraph:
     """Per service, its ``dependsOn`` entries that name existing services."""
     tiers: dict[str, int]
     """Every service's tier, for the walks that compare the tiers of both ends of an edge."""
+    rto: dict[str, int | None]
+    """Every service's own RTO in whole seconds, when it declares one."""
 
     def __init__(self, policy: PolicySet) -> None:
         self.policy = policy
@@ -145,8 +147,7 @@ class ServiceGraph:
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
         self._needs_single: dict[str, list[str]] = {}
         """The hard single-service edges: what ``hard_closure`` walks."""
-        self._rto: dict[str, int | None] = {}
-        """Each service's own RTO in seconds, if declared."""
+        self.rto = {}
         self._owners: dict[str, str | None] = {}
         for name, service in self.services.items():
             self._add(name, service.spec)
@@ -182,7 +183,7 @@ class ServiceGraph:
             targets = list(dict.fromkeys(targets))
             hard_targets = list(dict.fromkeys(hard_targets))
         recovery = spec.recovery
-        self._rto[name] = None if recovery is None or recovery.rto is None else int(recovery.rto.total_seconds())
+        self.rto[name] = None if recovery is None or recovery.rto is None else int(recovery.rto.total_seconds())
         self._owners[name] = spec.owner
         self.tiers[name] = spec.tier
         self._needs_single[name] = needs
@@ -388,7 +389,7 @@ class ServiceGraph:
     @cached_property
     def slowest_recovery(self) -> dict[str, Chain | None]:
         """Per service, the longest RTO (seconds) among its transitive hard dependencies, with the path."""
-        return self._propagate(self._rto, worse=max, group=min)
+        return self._propagate(self.rto, worse=max, group=min)
 
     @cached_property
     def weakest_coverage(self) -> dict[str, Chain | None]:

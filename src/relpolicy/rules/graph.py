@@ -300,7 +300,7 @@ def infeasible_availability(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP304",
     background=_TEAM,
-    facts=("slowest_recovery",),
+    facts=("rto", "slowest_recovery"),
     name="unreachable-restore-target",
     severity=Severity.ERROR,
     summary="A service's RTO is shorter than the RTO of something it hard-depends on, directly or transitively.",
@@ -355,17 +355,13 @@ def unreachable_restore_target(ctx: RuleContext) -> Iterator[Problem]:
     """
     graph = ctx.graph
     for name, slowest in graph.slowest_recovery.items():
-        if slowest is None:  # no RTO below it: most services, and the cheapest test
+        own = graph.rto[name]
+        if slowest is None or own is None or own >= slowest.value:
             continue
         service = graph.services[name]
-        recovery = service.spec.recovery
-        if recovery is None or recovery.rto is None:
-            continue
-        if recovery.rto.total_seconds() >= slowest.value:
-            continue
         theirs = _duration(slowest.value)
         message = (
-            f"{name} must be restored within {format_duration(recovery.rto)} but it hard-depends on "
+            f"{name} must be restored within {_duration(own)} but it hard-depends on "
             f"{slowest.end}, whose RTO is {theirs}: {_arrow(name, slowest.path)}"
         )
         end = graph.services[slowest.end]
