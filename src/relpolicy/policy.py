@@ -48,6 +48,7 @@ class PolicySet:
     invalid: set[ResourceId] = field(default_factory=set)
     """Resources whose documents failed validation: they exist, but no rule can read them."""
     _by_kind: dict[str, list[Resource]] = field(default_factory=dict, repr=False)
+    _names_by_kind: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _of_type: dict[type[Resource], list[Resource]] = field(default_factory=dict, repr=False)
     _named: dict[type[Resource], dict[str, Resource]] = field(default_factory=dict, repr=False)
     _slos_by_service: dict[str, list[SLO]] | None = field(default=None, repr=False)
@@ -67,6 +68,7 @@ class PolicySet:
         if not self._by_kind:
             for rid, resource in sorted(self.resources.items(), key=lambda item: item[0].name):
                 self._by_kind.setdefault(rid.kind, []).append(resource)
+                self._names_by_kind.setdefault(rid.kind, []).append(rid.name)
         return self._by_kind
 
     def get(self, kind: type[R], name: str) -> R | None:
@@ -85,7 +87,8 @@ class PolicySet:
 
     def names(self, kind: str) -> list[str]:
         """The names of every resource of ``kind``, including those that failed validation."""
-        valid = [resource.name for resource in self._kinds().get(kind, [])]
+        self._kinds()
+        valid = self._names_by_kind.get(kind, [])
         return sorted({*valid, *(rid.name for rid in self.invalid if rid.kind == kind)})
 
     def locate(self, resource: Resource, *path: str | int, key: bool = False) -> Location:

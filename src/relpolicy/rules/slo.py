@@ -229,7 +229,7 @@ def sla_stricter_than_slo(ctx: RuleContext) -> Iterator[Problem]:
     name="budget-below-restore-target",
     severity=Severity.WARNING,
     summary="An availability objective's error budget over a year is shorter than the service's restore target.",
-    facts=("objective",),
+    facts=("objective", "rto"),
 )
 def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
     """An availability objective allows a fixed amount of downtime: 99.99% is 52m33s over a
@@ -295,11 +295,11 @@ def budget_below_restore_target(ctx: RuleContext) -> Iterator[Problem]:
     """
     policy = ctx.policy
     graph = ctx.graph
-    for name, service in graph.services.items():  # an SLO of an unknown service is RP201's
+    for name in graph.services:  # an SLO of an unknown service is RP201's
         strictest = graph.objective(name)
         if strictest is None:
             continue
-        target = _restore_target(policy, service)
+        target = _restore_target(ctx, name)
         if target is None:
             continue
         seconds = target.duration // _SECOND
@@ -346,12 +346,13 @@ class _RestoreTarget(NamedTuple):
         return self.level.related(policy)
 
 
-def _restore_target(policy: PolicySet, service: Service) -> _RestoreTarget | None:
+def _restore_target(ctx: RuleContext, name: str) -> _RestoreTarget | None:
     """The service's own RTO where declared, else the restore target of the level its outage maps to."""
-    recovery = service.spec.recovery
-    if recovery is not None and recovery.rto is not None:
-        return _RestoreTarget(service, recovery.rto, None)
-    level = outage_target(policy, service)
+    service = ctx.graph.services[name]
+    rto = ctx.graph.rto[name]  # read with the graph, in whole seconds
+    if rto is not None:
+        return _RestoreTarget(service, dt.timedelta(seconds=rto), None)
+    level = outage_target(ctx.policy, service)
     return None if level is None else _RestoreTarget(service, level.restore, level)
 
 
