@@ -87,7 +87,7 @@ class PolicySet:
 
     def names(self, kind: str) -> list[str]:
         """The names of every resource of ``kind``, including those that failed validation."""
-        self._kinds()
+        self._kinds()  # indexes the names of each kind too
         valid = self._names_by_kind.get(kind, [])
         return sorted({*valid, *(rid.name for rid in self.invalid if rid.kind == kind)})
 
