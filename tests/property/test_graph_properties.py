@@ -85,6 +85,15 @@ def names_for(n: int) -> list[str]:
     return [f"s{i}" for i in range(n)]
 
 
+def any_of_groups(n: int, data: st.DataObject) -> dict[int, list[tuple[int, ...]]]:
+    """A hard ``anyOf`` entry of two or three services, any of them (cycles too), for some services."""
+    return {
+        i: [tuple(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=3, unique=True)))]
+        for i in range(n)
+        if n > 1 and data.draw(st.booleans())
+    }
+
+
 @given(dags(), st.data())
 def test_ceiling_is_the_product_computed_by_hand(graph: Any, data: st.DataObject) -> None:
     edges, objectives, rtos = graph
@@ -237,15 +246,8 @@ def test_a_cycle_is_the_first_shortest_cycle_through_the_smallest_member(success
 
 @given(dags(acyclic=False), st.data())
 def test_hard_needs_is_the_union_of_marks_over_each_hard_closure(graph: Any, data: st.DataObject) -> None:
-    edges, objectives, rtos = graph
-    n = len(objectives)
-    names = names_for(n)
-    groups = {
-        i: [tuple(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=3, unique=True)))]
-        for i in range(n)
-        if n > 1 and data.draw(st.booleans())  # anyOf names two services or more
-    }
-    facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
+    names = names_for(len(graph[1]))
+    facts = ServiceGraph(policy_of(*graph, names, any_of_groups(len(names), data)))
     marks = {name: data.draw(st.integers(0, 15)) for name in names}
     needs = facts.hard_needs(marks)
     for name in names:
@@ -263,11 +265,7 @@ def test_impact_is_the_fixpoint_of_failing_hard_entries(graph: Any, data: st.Dat
     edges, objectives, rtos = graph
     n = len(objectives)
     names = names_for(n)
-    groups = {
-        i: [tuple(data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=3, unique=True)))]
-        for i in range(n)
-        if n > 1 and data.draw(st.booleans())
-    }
+    groups = any_of_groups(n, data)
     facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
     hard = {i: [(j,) for j, is_hard in edges[i] if is_hard] + groups.get(i, []) for i in range(n)}
     named = {i: {j for j, _ in edges[i]} | {j for group in groups.get(i, []) for j in group} for i in range(n)}
