@@ -30,10 +30,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Final, Literal
 
 from relpolicy.findings import Problem, Related, Severity
+from relpolicy.model.calendar import Calendar
 from relpolicy.model.escalation import EscalationPolicy, Target
 from relpolicy.model.priority import IMPACTS, SCHEDULED, Condition, Level, PriorityPolicy
 from relpolicy.model.priority import Rule as PriorityRule
 from relpolicy.model.service import Service
+from relpolicy.model.team import Team
 from relpolicy.model.types import format_duration
 from relpolicy.rules._framework import RuleContext, rule
 
@@ -754,27 +756,27 @@ def response_coverage_mismatch(ctx: RuleContext) -> Iterator[Problem]:
           hours: {mon: [09:00-17:00], tue: [09:00-17:00], wed: [09:00-17:00], thu: [09:00-17:00], fri: [09:00-17:00]}
     """
     policy, graph = ctx.policy, ctx.graph
-    # Only a team answering on a declared calendar that is not round the clock can miss a 24x7 level.
-    partial = {
-        team.name
-        for team in policy.teams
-        if policy.calendar(team.spec.coverage) is not None and not graph.round_the_clock(team.spec.coverage)
-    }
+    # Only a team answering on a declared calendar that is not round the clock can miss a 24x7
+    # level (`always` is round the clock; an unknown calendar is RP201's).
+    part_time: dict[str, tuple[Team, Calendar]] = {}
+    for team in policy.teams:
+        calendar = policy.calendar(team.spec.coverage)
+        if calendar is not None and not graph.round_the_clock(team.spec.coverage):
+            part_time[team.name] = (team, calendar)
     for service in policy.services:
-        if service.spec.owner in partial and (problem := _coverage_mismatch(ctx, service)) is not None:
+        owner = service.spec.owner
+        if owner is None or owner not in part_time:
+            continue
+        if (problem := _coverage_mismatch(ctx, service, *part_time[owner])) is not None:
             yield problem
 
 
-def _coverage_mismatch(ctx: RuleContext, service: Service) -> Problem | None:
+def _coverage_mismatch(ctx: RuleContext, service: Service, owner: Team, calendar: Calendar) -> Problem | None:
     graph = ctx.graph
-    owner = ctx.policy.owner_of(service)
     priorities = ctx.policy.priority_policy_of(service)
-    if owner is None or priorities is None:
-        return None  # no owner (RP801), or names that point nowhere (RP201)
+    if priorities is None:
+        return None  # no policy applies, or it names one that does not exist (RP201)
     coverage = owner.spec.coverage
-    calendar = ctx.policy.calendar(coverage)
-    if calendar is None or graph.round_the_clock(coverage):
-        return None  # `always`, or an unknown calendar (RP201)
     spec = priorities.spec
     # The round-the-clock levels this service's incidents map to, with the impacts and rules that map them.
     found: dict[int, tuple[list[str], list[int | None]]] = {}
