@@ -141,14 +141,15 @@ class ServiceGraph:
         self.services = dict(policy.named(Service))
         self.entries = {}
         self.tiers = {}
+        self.rto = {}
         self._hard_entries: dict[str, list[Entry]] = {}
         self._dependencies: dict[str, list[str]] = {}
         self._hard_dependencies: dict[str, list[str]] = {}
         self._dependents: dict[str, list[str]] = {name: [] for name in self.services}
         self._needs_single: dict[str, list[str]] = {}
         """The hard single-service edges: what ``hard_closure`` walks."""
-        self.rto = {}
         self._owners: dict[str, str | None] = {}
+        """Each service's owning team as written, for the weakest coverage."""
         for name, service in self.services.items():
             self._add(name, service.spec)
         self._weekly_minutes: dict[str, int | None] = {}
