@@ -37,8 +37,8 @@ def test_both_hooks_run_the_same_check() -> None:
     python, system = hooks()["relpolicy"], hooks()["relpolicy-system"]
     assert python["language"] == "python"
     assert system["language"] == "system"
-    keys = ("entry", "pass_filenames", "files", "require_serial")
-    assert [python[k] for k in keys] == [system[k] for k in keys] == ["relpolicy check", False, python["files"], True]
+    keys = ("entry", "pass_filenames", "always_run", "require_serial")
+    assert [python[k] for k in keys] == [system[k] for k in keys] == ["relpolicy check", False, True, True]
 
 
 @pytest.fixture
@@ -96,4 +96,53 @@ repos:
     git("add", "README.md")
     code, output = commit("docs only")
     assert code == 0, output
-    assert "(no files to check)Skipped" in output
+    assert "relpolicy check (installed)" in output
+    assert "Passed" in output
+
+
+def test_hook_runs_on_a_commit_that_only_deletes_a_policy(
+    repo: Path, git: Git, hook_repo: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting the calendar a team names stages no file pre-commit could match, yet the hook runs and blocks it."""
+    hooks_path, sha = hook_repo
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    config = f"""\
+repos:
+  - repo: {hooks_path}
+    rev: {sha}
+    hooks:
+      - id: relpolicy-system
+        args: [--as-of, "2026-11-26", --color, never]
+"""
+    calendar = """\
+apiVersion: relpolicy.dev/v1
+kind: Calendar
+metadata: {name: nights}
+spec:
+  timezone: UTC
+  hours: {mon: ["22:00-06:00"]}
+"""
+    write(
+        repo, {".pre-commit-config.yaml": config, "policies/team.yaml": BROKEN_TEAM, "policies/nights.yaml": calendar}
+    )
+    git("add", ".")
+    git("commit", "--quiet", "-m", "a team and its calendar")
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True, capture_output=True)
+
+    git("rm", "--quiet", "policies/nights.yaml")
+    assert git("diff", "--staged", "--name-only", "--diff-filter=d") == ""  # nothing left for `files:` to match
+    done = subprocess.run(
+        ["git", "commit", "-m", "drop the calendar"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout
+    assert "relpolicy check (installed)" in done.stdout
+    assert "Failed" in done.stdout
+    assert "policies/team.yaml:5:13  RP201  error  no Calendar `nights`" in done.stdout
+    assert git("rev-list", "--count", "HEAD") == "1\n"
