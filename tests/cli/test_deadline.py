@@ -172,6 +172,96 @@ def test_an_opening_needs_an_offset(policies: Path, capsys: pytest.CaptureFixtur
     )
 
 
+USAGE = """\
+usage: relpolicy deadline [-h] [--priority LEVEL] [--service NAME]
+                          [--impact {outage,degraded,single-user,request}]
+                          [--policy NAME] [--opened DATETIME]
+                          [--format {text,json}]
+                          [PATH ...]
+"""
+
+
+@pytest.mark.parametrize(
+    ("opened", "error"),
+    [
+        (
+            "2026-11-25",
+            "'2026-11-25' has no time of day: give one with a UTC offset, "
+            "e.g. 2026-11-25T09:00-05:00 or 2026-11-25T09:00Z",
+        ),
+        (
+            "2026-11-25Z",
+            "'2026-11-25Z' has no time of day: give one with a UTC offset, "
+            "e.g. 2026-11-25T09:00-05:00 or 2026-11-25T09:00Z",
+        ),
+        (
+            "2026-11-25-05:00",
+            "'2026-11-25-05:00' has no time of day: give one with a UTC offset, "
+            "e.g. 2026-11-25T09:00-05:00 or 2026-11-25T09:00Z",
+        ),
+        (
+            "2026-11-25T09:00",
+            "'2026-11-25T09:00' has no UTC offset: add one, e.g. 2026-11-25T09:00-05:00 or 2026-11-25T09:00Z",
+        ),
+        (
+            "2026-11-25 09:00:30",
+            "'2026-11-25 09:00:30' has no UTC offset: add one, e.g. 2026-11-25 09:00:30-05:00 or 2026-11-25 09:00:30Z",
+        ),
+        ("yesterday", "not a date and time: 'yesterday' (expected e.g. 2026-11-27T16:30-05:00 or 2026-11-27T21:30Z)"),
+        (
+            "2026-13-01T09:00Z",
+            "not a date and time: '2026-13-01T09:00Z' (expected e.g. 2026-11-27T16:30-05:00 or 2026-11-27T21:30Z)",
+        ),
+    ],
+)
+def test_every_form_an_error_suggests_is_accepted(
+    policies: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, opened: str, error: str
+) -> None:
+    """A rejected --opened names forms that the option then takes (a date alone is not an instant)."""
+    monkeypatch.setenv("COLUMNS", "80")  # the usage lines wrap at the terminal's width
+    assert (main(["deadline", "--priority", "P2", "--opened", opened]), *capsys.readouterr()) == (
+        2,
+        "",
+        f"{USAGE}relpolicy deadline: error: argument --opened: {error}\n",
+    )
+    suggested = error.rsplit("e.g. ", 1)[1].rstrip(")").split(" or ")
+    assert len(suggested) == 2
+    for form in suggested:
+        assert (
+            main(["deadline", "--priority", "P1", "--opened", form, "--format", "json"]),
+            capsys.readouterr().err,
+        ) == (0, "")
+
+
+def test_text_output_shows_the_seconds_the_json_has(policies: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Opened at 16:59:30, the text says due 09:59:30 as the JSON does; whole minutes stay HH:MM."""
+    opened = ["deadline", "--priority", "P2", "--opened", "2026-11-27T16:59:30-05:00"]
+    assert (main(opened), *capsys.readouterr()) == (
+        0,
+        "P2 major team workflow down (priority policy default)\n"
+        "opened      Fri 2026-11-27 16:59:30 -05:00 (2026-11-27 21:59:30 UTC)\n"
+        "clock       us-business (America/New_York), starts Fri 2026-11-27 16:59:30 EST (2026-11-27 21:59:30 UTC)\n"
+        "response    1h  due Mon 2026-11-30 09:59:30 EST (2026-11-30 14:59:30 UTC)\n"
+        "restore     8h  due Mon 2026-11-30 16:59:30 EST (2026-11-30 21:59:30 UTC)\n"
+        "updates     every 1h\n"
+        "skipped     Sat 2026-11-28: no working hours on Saturdays\n"
+        "            Sun 2026-11-29: no working hours on Sundays\n",
+        "",
+    )
+    assert main([*opened, "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["response"]["due"], result["restore"]["dueUtc"]) == (
+        "2026-11-30T09:59:30-05:00",
+        "2026-11-30T21:59:30Z",
+    )
+    assert main(["deadline", "--priority", "P1", "--opened", "2026-11-27t23:00:00.25z"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:4] == [
+        "opened      Fri 2026-11-27 23:00:00.250000 UTC",
+        "clock       always (UTC), starts Fri 2026-11-27 23:00:00.250000 UTC",
+        "response    15m  due Fri 2026-11-27 23:15:00.250000 UTC",
+    ]
+
+
 def test_a_missing_clock_and_a_calendar_without_hours(
     write_policy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,7 +333,8 @@ def test_no_priority_policy_and_no_policies_directory(
     assert capsys.readouterr().err == "relpolicy: error: there is no priority policy to take the level from\n"
     assert main(["deadline", "empty", "--priority", "P2", "--opened", "yesterday"]) == 2
     assert capsys.readouterr().err.endswith(
-        "argument --opened: not a date and time: 'yesterday' (expected e.g. 2026-11-27T16:30-05:00)\n"
+        "argument --opened: not a date and time: 'yesterday' "
+        "(expected e.g. 2026-11-27T16:30-05:00 or 2026-11-27T21:30Z)\n"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,13 +24,30 @@ DEFAULT_ROOT: Final = Path("policies")
 SCHEMA_VERSION: Final = 1
 
 
+_DATE: Final = r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+_OFFSET: Final = r"(?P<offset>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)"
+_INSTANT: Final = re.compile(_DATE + r"[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?" + _OFFSET + "?")
+"""What ``--opened`` takes: RFC 3339 (``2026-11-27T16:30-05:00``), seconds optional, the offset required."""
+_DATE_ONLY: Final = re.compile(_DATE + _OFFSET + "?")
+
+
 def _instant(text: str) -> dt.datetime:
+    """``--opened``: a date, a time of day and a UTC offset; each error suggests forms it accepts."""
+    shape = _INSTANT.fullmatch(text)
+    if shape is None:
+        date_only = _DATE_ONLY.fullmatch(text)
+        if date_only is not None:
+            day = date_only["date"]
+            msg = f"{text!r} has no time of day: give one with a UTC offset, e.g. {day}T09:00-05:00 or {day}T09:00Z"
+        else:
+            msg = f"not a date and time: {text!r} (expected e.g. 2026-11-27T16:30-05:00 or 2026-11-27T21:30Z)"
+        raise argparse.ArgumentTypeError(msg)
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text.upper())
     except ValueError:
-        msg = f"not a date and time: {text!r} (expected e.g. 2026-11-27T16:30-05:00)"
+        msg = f"not a date and time: {text!r} (expected e.g. 2026-11-27T16:30-05:00 or 2026-11-27T21:30Z)"
         raise argparse.ArgumentTypeError(msg) from None
-    if value.tzinfo is None:
+    if shape["offset"] is None:
         msg = f"{text!r} has no UTC offset: add one, e.g. {text}-05:00 or {text}Z"
         raise argparse.ArgumentTypeError(msg)
     return value
@@ -46,7 +64,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--opened",
         type=_instant,
         metavar="DATETIME",
-        help="when the incident was opened, with a UTC offset (default: now)",
+        help="when the incident was opened: date, time and UTC offset, e.g. 2026-11-27T16:30-05:00 (default: now)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
@@ -155,10 +173,17 @@ def _local(instant: dt.datetime, zone: dt.tzinfo) -> str:
     from relpolicy.chrono.wallclock import offset_label  # noqa: PLC0415
 
     local = instant.astimezone(zone)
-    shown = f"{local:%a %Y-%m-%d %H:%M} {offset_label(instant, zone)}"
+    shown = f"{local:%a %Y-%m-%d} {_time_of_day(local)} {offset_label(instant, zone)}"
     if local.utcoffset() == dt.timedelta():
         return shown
-    return f"{shown} ({instant.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+    utc = instant.astimezone(dt.UTC)
+    return f"{shown} ({utc:%Y-%m-%d} {_time_of_day(utc)} UTC)"
+
+
+def _time_of_day(instant: dt.datetime) -> str:
+    """``09:30``, with the seconds (and their fraction) when the instant has any, as the JSON shows them."""
+    exact = instant.second or instant.microsecond
+    return instant.time().isoformat(timespec="auto" if exact else "minutes")
 
 
 def _iso_utc(instant: dt.datetime) -> str:
