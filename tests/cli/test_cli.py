@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -198,3 +199,33 @@ def test_example_organisation_is_clean(monkeypatch: pytest.MonkeyPatch, capsys: 
     assert main(["check", "policies", "--fail-on", "info", "--as-of", "2026-11-26"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("No findings in ")
+
+
+def test_a_folder_without_policy_files_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty or mistyped policy folder fails (exit 2, one line) unless --allow-empty says it may be empty."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "README.md").write_text("# Policies\n")
+    (tmp_path / "other").mkdir()
+    error = "relpolicy: error: no policy files (*.yaml, *.yml) in {}: is the path right? (--allow-empty accepts this)\n"
+    assert (main(["check", "--as-of", "2026-11-26"]), *capsys.readouterr()) == (2, "", error.format("policies"))
+    assert (main(["check", "policies", "other", "--as-of", "2026-11-26"]), *capsys.readouterr()) == (
+        2,
+        "",
+        error.format("policies, other"),
+    )
+    assert (main(["check", "--as-of", "2026-11-26", "--allow-empty"]), *capsys.readouterr()) == (
+        0,
+        "No findings in 0 files, 0 resources (as of 2026-11-26).\n",
+        "",
+    )
+
+
+def test_the_library_checks_an_empty_folder_without_raising(tmp_path: Path) -> None:
+    """check() on no files returns an empty report: refusing it is the command's decision."""
+    from relpolicy.engine import check
+
+    report = check([tmp_path], as_of=dt.date(2026, 11, 26))
+    assert (report.files, report.findings) == (0, ())

@@ -67,6 +67,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="colour the text report (default: auto, on a terminal; NO_COLOR disables it)",
     )
+    parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="pass when the paths hold no policy file (by default that is an error: a wrong path checks nothing)",
+    )
     cache = parser.add_mutually_exclusive_group()
     cache.add_argument(
         "--cache-dir",
@@ -96,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
     cache_dir = None if args.no_cache else args.cache_dir or settings.cache_dir
     cache = ParseCache(cache_dir) if cache_dir is not None else None
     report = check(paths, as_of=as_of, settings=settings, baseline=baseline, cache=cache)
+    if report.files == 0 and not args.allow_empty:
+        where = ", ".join(path.as_posix() for path in paths)
+        msg = f"no policy files (*.yaml, *.yml) in {where}: is the path right? (--allow-empty accepts this)"
+        raise RelpolicyError(msg)
     if args.write_baseline:
         Baseline.of(report.findings).dump(args.write_baseline)
         sys.stderr.write(f"relpolicy: wrote {len(report.findings)} finding(s) to {args.write_baseline}\n")
