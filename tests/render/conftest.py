@@ -55,19 +55,24 @@ def golden() -> Callable[[str, str], None]:
     return compare
 
 
-def _required(tool: str, why: str) -> str:
+PACKAGES = {"chromium": "chromium", "dot": "graphviz"}
+"""The Debian/Ubuntu package that installs each program the renderer tests run."""
+
+
+def required(tool: str, why: str) -> str:
+    """The path of ``tool``; without it the test is skipped (failed under CI), naming the package to install."""
     found = shutil.which(tool)
     if found is None:
         if os.environ.get("CI"):
             pytest.fail(f"`{tool}` is not installed; .ci/run installs it ({why})")
-        pytest.skip(f"`{tool}` is not installed ({why}); `apt-get install {tool}` to run this test")
+        pytest.skip(f"`{tool}` is not installed ({why}); `apt-get install {PACKAGES[tool]}` to run this test")
     return found
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Callable[..., str]:
     """Run headless Chromium on a local file and return the DOM after its scripts ran."""
-    binary = _required("chromium", "headless rendering of the HTML output")
+    binary = required("chromium", "headless rendering of the HTML output")
 
     def dump_dom(page: Path, *, wait_ms: int = 2000) -> str:
         command = [
@@ -84,7 +89,7 @@ def chromium() -> Callable[..., str]:
 @pytest.fixture(scope="session")
 def graphviz_dot() -> str:
     """The Graphviz ``dot`` program."""
-    return _required("dot", "validating the DOT output")
+    return required("dot", "validating the DOT output")
 
 
 @pytest.fixture(scope="session")
