@@ -70,6 +70,18 @@ def actions(session: nox.Session) -> None:
     session.run("pre-commit", "validate-manifest", ".pre-commit-hooks.yaml")
 
 
+@nox.session(python=PYTHON, default=False)
+def fuzz(session: nox.Session) -> None:
+    """The fuzzing campaign of hostile policy trees (not run by default; see docs/security.md).
+
+    `nox -s fuzz -- --inputs 200000 --seed 1000 --save` draws 200,000 inputs from chunk seed 1000 on,
+    appends the totals to fuzz/log.jsonl and keeps the smallest input of each failure class in
+    tests/hostile/corpus/, which the test suite replays.
+    """
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("python", "-m", "fuzz.campaign", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """The performance benchmark (not run by default): `nox -s bench -- --large` adds 50,000 services.
