@@ -229,3 +229,49 @@ def test_the_library_checks_an_empty_folder_without_raising(tmp_path: Path) -> N
 
     report = check([tmp_path], as_of=dt.date(2026, 11, 26))
     assert (report.files, report.findings) == (0, ())
+
+
+def test_impact_names_only_the_missing_service(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without SERVICE the usage error names SERVICE alone: PATH is optional."""
+    monkeypatch.setenv("COLUMNS", "80")  # the usage lines wrap at the terminal's width
+    assert (main(["impact"]), *capsys.readouterr()) == (
+        2,
+        "",
+        "usage: relpolicy impact [-h] [--config FILE] [--format {text,json}]\n"
+        "                        SERVICE [PATH ...]\n"
+        "relpolicy impact: error: the following arguments are required: SERVICE\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "stderr"),
+    [
+        ("unknown-referenc", "unknown rule name `unknown-referenc`, did you mean `unknown-reference`?"),
+        (
+            "infeasible-availabilty",
+            "unknown rule name `infeasible-availabilty`, did you mean `infeasible-availability`?",
+        ),
+        ("no-such-thing", "unknown rule name `no-such-thing`; `relpolicy rules` lists them"),
+        ("RP999", "unknown rule id `RP999`; `relpolicy rules` lists them"),
+    ],
+)
+def test_explain_suggests_the_rule_a_typo_meant(rule: str, stderr: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A mistyped rule name gets a did-you-mean, as every other name lookup does."""
+    assert (main(["explain", rule]), *capsys.readouterr()) == (2, "", f"relpolicy: error: {stderr}\n")
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_render_sla_refuses_a_table_its_format_cannot_choose(
+    fmt: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--table chooses the one table a CSV holds; with a format that holds every table it is an error, not ignored."""
+    monkeypatch.chdir(REPO)
+    assert (main(["render", "sla", "--format", fmt, "--table", "priorities"]), *capsys.readouterr()) == (
+        2,
+        "",
+        f"relpolicy: error: --table applies to --format csv only: --format {fmt} holds every table\n",
+    )
+    assert main(["render", "sla", "--format", "csv", "--table", "priorities"]) == 0
+    assert capsys.readouterr().out.startswith("policy,level,description,response,restore,clock,status_update_every\r\n")

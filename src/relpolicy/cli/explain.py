@@ -16,9 +16,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the rule's documentation."""
-    from relpolicy.rules import lookup  # noqa: PLC0415
+    from relpolicy.errors import RelpolicyError  # noqa: PLC0415
+    from relpolicy.model.build import did_you_mean  # noqa: PLC0415
+    from relpolicy.rules import RULES, lookup  # noqa: PLC0415
 
-    rule = lookup(args.rule)
+    try:
+        rule = lookup(args.rule)
+    except RelpolicyError as error:
+        hint = did_you_mean(args.rule, [r.name for r in RULES])
+        if not hint:
+            raise
+        msg = f"unknown rule name `{args.rule}`{hint}"
+        raise RelpolicyError(msg) from error
     doc = rule.doc
     write(
         f"{rule.id} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n{doc.rationale}\n\n"
