@@ -26,6 +26,7 @@ from pathlib import Path
 
 from relpolicy.engine import Report
 from relpolicy.errors import RelpolicyError
+from relpolicy.source.loader import CONFIG_FILE_NAMES, POLICY_SUFFIXES
 
 Recheck = Callable[[Sequence[Path], Path], Report]
 """Check these roots with display paths relative to this base, as the narrowed check did."""
@@ -38,12 +39,13 @@ class Narrowed:
     report: Report
     base_commit: str
     changed_files: int
+    """Policy files under the checked roots that changed, were added or were deleted (other files do not count)."""
     hidden: int
     """Findings outside the changed files that already existed at the base commit."""
 
     def describe(self, ref: str) -> str:
         """One line for the log: how much changed and how many findings were left out."""
-        files = "file" if self.changed_files == 1 else "files"
+        files = "policy file" if self.changed_files == 1 else "policy files"
         findings = "finding" if self.hidden == 1 else "findings"
         return (
             f"{self.changed_files} {files} changed since {ref}; "
@@ -101,6 +103,23 @@ def changed_paths(commit: str, top: Path) -> set[Path]:
     return {(top / name).resolve() for name in [*_split(diff), *_split(untracked)]}
 
 
+def is_policy_file(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``check`` of ``roots`` (resolved) reads ``path``, or would had it not been deleted.
+
+    A root that is a file is read whatever its name; under a directory the loader's rules apply:
+    a ``.yaml``/``.yml`` name that is not a settings file, in no hidden directory.
+    """
+    for root in roots:
+        if path == root:
+            return True
+        if root not in path.parents:
+            continue
+        hidden = any(folder.startswith(".") for folder in path.relative_to(root).parts[:-1])
+        if path.name.endswith(POLICY_SUFFIXES) and path.name not in CONFIG_FILE_NAMES and not hidden:
+            return True
+    return False
+
+
 def _inside(path: Path, top: Path) -> Path:
     try:
         return path.resolve().relative_to(top)
@@ -133,6 +152,7 @@ def narrow(ref: str, report: Report, roots: Sequence[Path], recheck: Recheck, cw
     commit = base_commit(ref, top)
     relative_roots = [_inside(root if root.is_absolute() else cwd / root, top) for root in roots]
     changed = changed_paths(commit, top)
+    policy_roots = [top / root for root in relative_roots]
     with tempfile.TemporaryDirectory(prefix="relpolicy-base-") as scratch:
         old_top = Path(scratch)
         old_roots = _extract_tree(commit, top, relative_roots, old_top)
@@ -147,6 +167,6 @@ def narrow(ref: str, report: Report, roots: Sequence[Path], recheck: Recheck, cw
     return Narrowed(
         report=dataclasses.replace(report, findings=kept),
         base_commit=commit,
-        changed_files=len(changed),
+        changed_files=sum(1 for path in changed if is_policy_file(path, policy_roots)),
         hidden=len(report.findings) - len(kept),
     )

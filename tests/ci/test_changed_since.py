@@ -65,7 +65,7 @@ def test_unchanged_tree_reports_nothing_but_counts_what_was_hidden(
     assert reported(["check", "--changed-since", "main"], capsys) == (
         0,
         [],
-        "relpolicy: 0 files changed since main; left out: 1 older finding in unchanged files\n",
+        "relpolicy: 0 policy files changed since main; left out: 1 older finding in unchanged files\n",
     )
 
 
@@ -92,7 +92,7 @@ def test_a_finding_the_change_caused_in_an_unchanged_file_is_reported(
     assert reported(["check", "policies", "--changed-since", "main"], capsys) == (
         1,
         [("RP201", "policies/teams/web.yaml", 5)],
-        "relpolicy: 1 file changed since main; left out: 1 older finding in unchanged files\n",
+        "relpolicy: 1 policy file changed since main; left out: 1 older finding in unchanged files\n",
     )
 
 
@@ -161,4 +161,25 @@ def test_a_path_outside_the_repository_is_a_one_line_error(
         2,
         "",
         f"relpolicy: error: {outside}: --changed-since can only check paths inside the git repository at {history}\n",
+    )
+
+
+def test_only_policy_files_count_as_changed(history: Path, git: Git, capsys: pytest.CaptureFixture[str]) -> None:
+    """Untracked JSON, a README, a settings file and files in hidden folders are not policy changes; a deletion is."""
+    write(
+        history,
+        {
+            "policies/report.json": "{}\n",
+            "policies/notes.md": "notes\n",
+            "policies/relpolicy.yaml": "failOn: error\n",
+            "policies/.drafts/team.yaml": team("draft", "always"),
+            "README.md": "policies, changed\n",
+            "policies/teams/new.yml": team("new", "office-hours"),
+            "policies/teams/legacy.yaml": None,
+        },
+    )
+    assert reported(["check", "--changed-since", "main"], capsys) == (
+        0,
+        [],
+        "relpolicy: 2 policy files changed since main; left out: 0 older findings in unchanged files\n",
     )
