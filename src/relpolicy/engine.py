@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from relpolicy.baseline import Baseline
 from relpolicy.config import Settings
 from relpolicy.errors import RelpolicyError
-from relpolicy.findings import Finding, Problem, Severity
+from relpolicy.findings import Finding, Problem, Severity, Suppressed
 from relpolicy.model.build import build
 from relpolicy.model.kinds import LANGUAGE, Language
 from relpolicy.policy import PolicySet, assemble
@@ -41,6 +42,10 @@ class Report:
     """Findings hidden by inline suppressions."""
     baselined: int = 0
     """Findings hidden because the baseline knows them."""
+    suppressions: tuple[Suppressed, ...] = ()
+    """The findings hidden by inline suppressions, with their reasons, sorted like ``findings``."""
+    elapsed: float = 0.0
+    """Seconds the check took (wall time), for the reports that record durations (JUnit)."""
 
     def count(self, severity: Severity) -> int:
         """How many findings have exactly this severity."""
@@ -129,6 +134,7 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     ignores, inline suppressions (which may add RP9xx findings), then the ``baseline``. A
     ``cache`` (off by default) spares parsing the files parsed before; the findings are the same.
     """
+    started = time.perf_counter()
     settings = settings or Settings()
     files = discover(paths)
     rules = [r for r in RULES if settings.runs(r.id)]
@@ -155,8 +161,10 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
         documents=len(loaded.documents),
         resources=len(policy.resources),
         as_of=as_of,
-        suppressed=suppressed,
+        suppressed=len(suppressed),
         baselined=baselined,
+        suppressions=tuple(sorted(suppressed, key=lambda s: s.finding.sort_key)),
+        elapsed=time.perf_counter() - started,
     )
 
 

@@ -11,6 +11,27 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
+from typing import Final
+
+MAX_MESSAGE_CHARS: Final = 2_000
+"""The longest message a finding or related note keeps; longer ones lose their middle.
+
+Messages quote values from the policy files, and a value can be a megabyte long. Every format
+would print it whole, once per finding. Real messages stay well under this (the longest, RP303's
+path through the dependency graph, is a few hundred characters), so a cut only hits hostile or
+broken input, and it keeps both ends: the start says what is wrong, the end often the numbers.
+"""
+_ELISION: Final = "…[{:,} characters omitted]…"
+
+
+def cap_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` if at most ``limit`` characters long; else ``limit`` of them, its two ends around a note of the cut."""
+    if len(text) <= limit:
+        return text
+    cut = len(text) - limit
+    marker = _ELISION.format(cut)
+    head = (limit * 2) // 3
+    return text[:head] + marker + text[head + cut :]
 
 
 class Severity(enum.IntEnum):
@@ -57,6 +78,10 @@ class Related:
     location: Location
     message: str
 
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", cap_message(self.message))
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -92,8 +117,27 @@ class Finding:
     subject: str
     related: tuple[Related, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Where every message is final, whichever stage reported it: all formats get the cap.
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", cap_message(self.message))
+
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Findings are reported by file, then position, then rule."""
         loc = self.location
         return (loc.path, loc.line, loc.col, self.rule_id, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding that an inline ``# relpolicy: ignore[...]`` comment hides, and why.
+
+    Only SARIF (``result.suppressions``) and JSON report them; the other formats count them.
+    """
+
+    finding: Finding
+    reason: str
+    """The comment's reason (the reasons of every comment that covers it, joined by ``; ``)."""
+    location: Location
+    """The first comment that covers it."""

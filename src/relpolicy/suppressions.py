@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from relpolicy.findings import Finding, Location, Problem
+from relpolicy.findings import Finding, Location, Problem, Suppressed
 
 _COMMENT: Final = re.compile(r"(?:^|\s)#\s*relpolicy:\s*ignore\[(?P<rules>[^\]]*)\](?P<reason>.*)$")
 _DOCUMENT_START: Final = re.compile(r"^---(?:\s|$)")
@@ -79,17 +79,18 @@ def apply_suppressions(
     sources: dict[str, str],
     resolve: Callable[[str], str | None],
     active: Callable[[str, str], bool],
-) -> tuple[list[Finding], list[Problem], int]:
+) -> tuple[list[Finding], list[Problem], list[Suppressed]]:
     """Drop suppressed findings; report suppressions that are bad or unused.
 
     ``resolve`` maps a rule id or name to its id (None when unknown); ``active(path, rule_id)``
     tells whether a rule's findings in a file are reported at all, since a suppression of a rule
     that did not run there cannot be judged unused.
-    Returns the findings kept, the problems with suppressions, and how many were suppressed.
+    Returns the findings kept, the problems with suppressions, and the suppressed findings with
+    their reasons (for the reports that show them as suppressed rather than absent).
     """
     by_file = {path: find_suppressions(path, text) for path, text in sources.items() if "relpolicy:" in text}
     kept: list[Finding] = []
-    suppressed = 0
+    suppressed: list[Suppressed] = []
     for finding in findings:
         covering = [
             s
@@ -99,7 +100,8 @@ def apply_suppressions(
         for suppression in covering:
             suppression.used.add(finding.rule_id)
         if covering:
-            suppressed += 1
+            reason = "; ".join(dict.fromkeys(s.reason for s in covering if s.reason))
+            suppressed.append(Suppressed(finding, reason, covering[0].location))
         else:
             kept.append(finding)
     problems = [p for suppressions in by_file.values() for s in suppressions for p in _judge(s, resolve, active)]
