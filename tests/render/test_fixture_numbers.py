@@ -17,7 +17,7 @@ from tests.render.conftest import AS_OF, FIXTURE, loaded
 from relpolicy.render import graph_export
 from relpolicy.render.impact import blast_radius
 from relpolicy.render.runbooks import Occurrence, service_page
-from relpolicy.render.sla import sla_table
+from relpolicy.render.sla import sla_table, to_csv
 
 POLICY, GRAPH = loaded(FIXTURE)
 
@@ -78,6 +78,33 @@ def test_sla_table_allowed_downtime() -> None:
     assert (rows["shop"].rto, rows["shop"].rpo, rows["db"].rto, rows["db"].rpo) == ("1h", "15m", "30m", "5m")
     assert (rows["pay-b"].objective, rows["pay-b"].objective_downtime) == (None, ())
     assert [row.name for row in sla_table(POLICY, GRAPH).services] == ["db", "shop", "pay-a", "pay-b", "mail", "end"]
+
+
+def test_sla_table_budget_over_the_slos_own_window() -> None:
+    """A calendar window allows 28-31 (90-92, 365-366) days' worth, not the 30-day column's; a rolling one its own."""
+    rows = {row.name: row for row in sla_table(POLICY, GRAPH).services}
+    found = {
+        name: (row.window, row.window_budget.low_minutes, row.window_budget.high_minutes, row.window_budget.text)
+        for name, row in rows.items()
+        if row.window_budget is not None
+    }
+    assert found == {
+        "db": ("month", Decimal("20.16"), Decimal("22.32"), "20.16-22.32 min (28-31 days)"),  # 0.05% x 28 and 31 days
+        "shop": ("30d", Decimal("43.2"), Decimal("43.2"), "43.2 min"),
+        "pay-a": ("quarter", Decimal("648"), Decimal("662.4"), "648-662.4 min (90-92 days)"),
+        "mail": ("year", Decimal("5256"), Decimal("5270.4"), "5256-5270.4 min (365-366 days)"),
+    }
+    header = to_csv(sla_table(POLICY, GRAPH)).splitlines()[0].split(",")
+    assert [name for name in header if "downtime" in name] == [
+        "objective_downtime_30d_minutes",
+        "objective_downtime_90d_minutes",
+        "objective_downtime_365d_minutes",
+        "objective_downtime_window_min_minutes",
+        "objective_downtime_window_max_minutes",
+        "sla_downtime_30d_minutes",
+        "sla_downtime_90d_minutes",
+        "sla_downtime_365d_minutes",
+    ]
 
 
 def test_next_occurrences_in_winter() -> None:

@@ -81,6 +81,13 @@ def test_html_page_renders_in_chromium(scenario: str, chromium: DumpDom, tmp_pat
     if scenario == "fixture":
         assert found.rows["services-table"][1][:4] == ["shop", "1", "99.9%", "30d"]
         assert found.rows["services-table"][1][4:7] == ["43.2 min", "129.6 min (2h 9m 36s)", "525.6 min (8h 45m 36s)"]
+        assert found.rows["services-table"][0][3:8] == [
+            "month",
+            "21.6 min",
+            "64.8 min (1h 4m 48s)",
+            "262.8 min (4h 22m 48s)",
+            "20.16-22.32 min (28-31 days)",
+        ]
 
 
 def test_columns_sort_on_a_click(chromium: DumpDom, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 For each service the table takes its strictest availability objective (the one dependents can
 count on, as the graph rules do) and the strictest SLA among its availability SLOs, and states
 the downtime each allows over the reference periods of :mod:`relpolicy.render.downtime`
-(30-day month, 90-day quarter, 365-day year). Recovery objectives, coverage and owner complete
+(fixed periods of 30, 90 and 365 days, whatever the SLO's window; columns are named by their
+days, ``objective_downtime_30d_minutes``), and beside them the budget of the SLO's own window
+(a calendar month allows 28 to 31 days' worth). Recovery objectives, coverage and owner complete
 the row. Services are sorted by tier, then name; priority levels stay in the order written.
 
 Markdown and HTML come from templates (``sla.md.j2``, ``sla.html.j2``); CSV and JSON are data
@@ -26,7 +28,7 @@ from relpolicy.model.calendar import ALWAYS
 from relpolicy.model.priority import Level
 from relpolicy.policy import PolicySet
 from relpolicy.render import formatting as fmt
-from relpolicy.render.downtime import REFERENCE_PERIODS, reference_downtime
+from relpolicy.render.downtime import REFERENCE_PERIODS, WindowBudget, reference_downtime, window_budget
 from relpolicy.render.runbooks import page_file
 from relpolicy.render.templating import render_template
 
@@ -89,6 +91,9 @@ class ServiceRow:
     window: str | None
     sla: Decimal | None
     objective_downtime: tuple[Downtime, ...]
+    """Over each reference period (30, 90 and 365 days)."""
+    window_budget: WindowBudget | None
+    """What the objective allows over the SLO's own window (a range for a calendar window)."""
     sla_downtime: tuple[Downtime, ...]
     rto: str | None
     rpo: str | None
@@ -178,6 +183,7 @@ def _service_row(policy: PolicySet, graph: ServiceGraph, name: str) -> ServiceRo
         window=None if own is None else own[1].spec.time_window,
         sla=sla,
         objective_downtime=_downtime(None if own is None else own[0]),
+        window_budget=None if own is None else window_budget(own[0], own[1].spec.time_window, None),
         sla_downtime=_downtime(sla),
         rto=None if recovery is None or recovery.rto is None else fmt.duration(recovery.rto),
         rpo=None if recovery is None or recovery.rpo is None else fmt.duration(recovery.rpo),
@@ -236,6 +242,9 @@ def to_json(table: SlaTable) -> str:
                     "objective": downtime(r.objective_downtime),
                     "sla": downtime(r.sla_downtime),
                 },
+                "windowBudgetMinutes": None
+                if r.window_budget is None
+                else {"min": float(r.window_budget.low_minutes), "max": float(r.window_budget.high_minutes)},
                 "rto": r.rto,
                 "rpo": r.rpo,
                 "coverage": r.coverage,
@@ -261,21 +270,26 @@ def to_csv(table: SlaTable, which: str = "services") -> str:
     if which != "services":
         msg = f"no table `{which}`: choose {' or '.join(TABLES)}"
         raise ValueError(msg)
-    periods = [name for name, _ in table.periods]
+    periods = [f"{days}d" for _, days in table.periods]  # fixed lengths, named by their days
     writer.writerow(
         [
             "service", "tier", "customer_facing", "slo", "objective_percent", "time_window", "sla_percent",
             *(f"objective_downtime_{p}_minutes" for p in periods),
+            "objective_downtime_window_min_minutes", "objective_downtime_window_max_minutes",
             *(f"sla_downtime_{p}_minutes" for p in periods),
             "rto", "rpo", "coverage", "owner",
         ]
     )  # fmt: skip
     for r in table.services:
+        window = r.window_budget
         writer.writerow(
             [
                 r.name, r.tier, "true" if r.customer_facing else "false", r.slo or "",
                 _plain(r.objective), r.window or "", _plain(r.sla),
-                *_minutes(r.objective_downtime, len(periods)), *_minutes(r.sla_downtime, len(periods)),
+                *_minutes(r.objective_downtime, len(periods)),
+                _plain(None if window is None else window.low_minutes),
+                _plain(None if window is None else window.high_minutes),
+                *_minutes(r.sla_downtime, len(periods)),
                 r.rto or "", r.rpo or "", r.coverage or "", r.owner or "",
             ]
         )  # fmt: skip
