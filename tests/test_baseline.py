@@ -272,12 +272,17 @@ def test_baseline_that_is_a_directory(project: Path, capsys: pytest.CaptureFixtu
 
 
 def test_unwritable_baseline_is_one_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A baseline that cannot be written is a one-line error with exit 2."""
-    assert main(["check", "--write-baseline", "no/such/dir/b.json", "--as-of", AS_OF.isoformat()]) == 2
-    assert capsys.readouterr() == (
-        "",
-        "relpolicy: error: no/such/dir/b.json: cannot write the baseline: No such file or directory\n",
-    )
+    """A baseline that cannot be written (here: below a file) is a one-line error with exit 2."""
+    (project / "taken").write_text("a file\n")
+    assert main(["check", "--write-baseline", "taken/dir/b.json", "--as-of", AS_OF.isoformat()]) == 2
+    assert capsys.readouterr() == ("", "relpolicy: error: taken/dir/b.json: taken is a file, not a folder\n")
+
+
+def test_baseline_folders_are_created(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Like every output, a baseline's missing folders are created."""
+    assert main(["check", "--write-baseline", "no/such/dir/b.json", "--as-of", AS_OF.isoformat()]) == 0
+    assert capsys.readouterr() == ("", "relpolicy: wrote 2 finding(s) to no/such/dir/b.json\n")
+    assert Baseline.load(project / "no/such/dir/b.json").known
 
 
 # The counting, on any findings

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from relpolicy.errors import RelpolicyError
+from relpolicy.fileio import read_input, write_text
 from relpolicy.findings import Finding
 
 BASELINE_VERSION: Final = 1
@@ -58,21 +59,15 @@ class Baseline:
         return json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2) + "\n"
 
     def dump(self, path: Path) -> None:
-        """Write the baseline file; a failure is a one-line error."""
-        try:
-            path.write_text(self.dumps(), encoding="utf-8")
-        except OSError as error:
-            msg = f"{path}: cannot write the baseline: {error.strerror}"
-            raise RelpolicyError(msg) from None
+        """Write the baseline file atomically, never through a link; a failure is a one-line error."""
+        write_text(path, self.dumps())
 
     @classmethod
     def load(cls, path: Path) -> Baseline:
-        """Read a baseline file; a bad file is a one-line error."""
+        """Read a baseline file (a regular file, never a FIFO); a bad file is a one-line error."""
+        data = read_input(path, "baseline")
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            msg = f"{path}: cannot read the baseline: {error.strerror}"
-            raise RelpolicyError(msg) from None
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             msg = f"{path}: not a relpolicy baseline: not UTF-8 text"
             raise RelpolicyError(msg) from None

@@ -39,6 +39,7 @@ from pydantic import Field, PlainValidator, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
 from relpolicy.errors import RelpolicyError
+from relpolicy.fileio import read_input
 from relpolicy.findings import Location, Severity
 from relpolicy.model.base import Model
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, PositiveDuration
@@ -159,10 +160,11 @@ def load_settings(directory: Path, explicit: Path | None = None) -> Settings:
     if explicit is not None:
         return _from_file(explicit)
     for name in CONFIG_FILES:
-        if (directory / name).is_file():
+        # Not is_file(): a FIFO or a link that leaves the folder is an error, not a file to skip.
+        if (directory / name).exists() or (directory / name).is_symlink():
             return _from_file(directory / name)
     pyproject = directory / PYPROJECT
-    if pyproject.is_file() and (table := _tool_table(pyproject)) is not None:
+    if (pyproject.exists() or pyproject.is_symlink()) and (table := _tool_table(pyproject)) is not None:
         return _settings(_validate(table, pyproject, None), pyproject, None)
     return Settings()
 
@@ -176,11 +178,7 @@ def _from_file(path: Path) -> Settings:
         return _settings(_validate(table, path, None), path, None)
     from relpolicy.source.parse import parse_yaml  # noqa: PLC0415 - only when a YAML config exists
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        msg = f"{path}: cannot read the configuration: {_reason(error)}"
-        raise RelpolicyError(msg) from None
+    text = _read(path)
     parsed = parse_yaml(text, str(path))
     if parsed.problems:
         problem = parsed.problems[0]
@@ -196,11 +194,21 @@ def _from_file(path: Path) -> Settings:
     return _settings(_validate(data, path, locate), path, locate)
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> str:
+    """The text of a configuration file: a regular file (never a FIFO), not through a link out of its folder."""
+    data = read_input(path, "configuration")
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        msg = f"{path}: cannot read the configuration: {_reason(error)}"
+        raise RelpolicyError(msg) from None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    text = _read(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         msg = f"{path}: cannot read the configuration: {_reason(error)}"
         raise RelpolicyError(msg) from None
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from relpolicy.cli._output import wants_color, write
 from relpolicy.engine import Report
-from relpolicy.errors import RelpolicyError
+from relpolicy.fileio import append_text, write_text
 from relpolicy.findings import Severity
 
 
@@ -43,12 +43,11 @@ def render(report: Report, fmt: str, *, color: bool, fail_on: Severity | None) -
 
 
 def _write_file(path: Path, text: str, *, append: bool = False) -> None:
-    try:
-        with path.open("a" if append else "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-    except OSError as error:
-        msg = f"{path}: cannot write: {error.strerror or error}"
-        raise RelpolicyError(msg) from None
+    """Write (atomically) or append; never through a link, never to a FIFO (see relpolicy.fileio)."""
+    if append:
+        append_text(path, text)
+    else:
+        write_text(path, text)
 
 
 def emit(report: Report, fmt: str, *, output: Path | None, color: str, fail_on: Severity | None) -> None:

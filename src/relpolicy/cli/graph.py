@@ -51,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         write(text)
         return EXIT_CLEAN
-    try:
-        args.out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        msg = f"{args.out}: cannot write: {error.strerror or error}"
-        raise RelpolicyError(msg) from None
+    from relpolicy.fileio import write_text  # noqa: PLC0415
+
+    write_text(args.out, text)
     return EXIT_CLEAN

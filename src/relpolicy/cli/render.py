@@ -21,6 +21,7 @@ from relpolicy.errors import RelpolicyError
 
 if TYPE_CHECKING:
     from relpolicy.config import Settings
+    from relpolicy.fileio import OutputFolder
     from relpolicy.graph import ServiceGraph
     from relpolicy.policy import PolicySet
 
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             raise RelpolicyError(msg)
         write(text)
         return EXIT_CLEAN
-    return _sync_files({args.out: text}, [], check=args.check, again=_again(args))
+    return _sync_file(args.out, text, check=args.check, again=_again(args))
 
 
 def _again(args: argparse.Namespace) -> str:
@@ -155,48 +156,72 @@ def _again(args: argparse.Namespace) -> str:
 
 
 def _sync_folder(out: Path, files: dict[str, str], *, check: bool, again: str) -> int:
-    wanted = {out / name: text for name, text in files.items()}
-    stale_pages = [
-        path
-        for path in (sorted(out.glob("*.md")) if out.is_dir() else [])
-        if path not in wanted and (_read(path) or "").startswith(GENERATED_MARK)
-    ]
-    return _sync_files(wanted, stale_pages, check=check, again=again)
+    from relpolicy.fileio import output_folder  # noqa: PLC0415
+
+    mark = GENERATED_MARK.encode()
+    with output_folder(out, create=not check) as folder:
+        obsolete = [
+            name
+            for name in folder.names()
+            if name.endswith(".md") and name not in files and (folder.read(name, len(mark)) or b"").startswith(mark)
+        ]
+        return _sync_files(folder, files, obsolete, check=check, again=again)
 
 
-def _sync_files(wanted: dict[Path, str], obsolete: list[Path], *, check: bool, again: str) -> int:
-    changed = [path for path, text in wanted.items() if _read(path) != text]
+def _sync_file(out: Path, text: str, *, check: bool, again: str) -> int:
+    from relpolicy.fileio import output_folder  # noqa: PLC0415
+
+    if out.name in {"", ".", ".."}:
+        msg = f"{out}: is a folder; give the path of a file"
+        raise RelpolicyError(msg)
+    with output_folder(out.parent, create=not check, for_file=out) as folder:
+        return _sync_files(folder, {out.name: text}, [], check=check, again=again)
+
+
+def _sync_files(folder: OutputFolder, wanted: dict[str, str], obsolete: list[str], *, check: bool, again: str) -> int:
+    """Write the files of ``wanted`` whose text changed and remove ``obsolete``, or with ``check`` show the diff.
+
+    What is on disk is read only from regular files in the folder: a link or anything else where
+    a generated file belongs is stale, and its target is never read (nor shown in a diff).
+    """
+    from relpolicy.fileio import NotRegularFileError  # noqa: PLC0415
+
+    changed: dict[str, str | None] = {}
+    misplaced: list[NotRegularFileError] = []
+    for name, text in wanted.items():
+        try:
+            old = folder.read(name)
+        except NotRegularFileError as error:
+            misplaced.append(error)
+            continue
+        if old != _encode(text):
+            changed[name] = None if old is None else old.decode("utf-8", "replace")
     if check:
-        for path in changed:
-            write(_diff(path, _read(path), wanted[path]))
-        for path in obsolete:
-            write(_diff(path, _read(path), None))
-        stale = len(changed) + len(obsolete)
+        for name, before in changed.items():
+            write(_diff(folder.file(name), before, wanted[name]))
+        for name in obsolete:
+            old_bytes = folder.read(name)
+            write(_diff(folder.file(name), None if old_bytes is None else old_bytes.decode("utf-8", "replace"), None))
+        for misfit in misplaced:
+            print(f"relpolicy: {misfit}; the generated file belongs there", file=sys.stderr)
+        stale = len(changed) + len(obsolete) + len(misplaced)
         if stale:
             print(f"relpolicy: {stale} generated file(s) out of date; run `{again}`", file=sys.stderr)
             return EXIT_FINDINGS
         return EXIT_CLEAN
-    for path in changed:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8", newline="") as stream:
-                stream.write(wanted[path])
-        except OSError as error:
-            msg = f"{path}: cannot write: {error.strerror or error}"
-            raise RelpolicyError(msg) from None
-    for path in obsolete:
-        path.unlink()
+    for misfit in misplaced:  # before anything is written: the error a write would give
+        folder.check_writable(misfit.path.name)
+    for name in changed:
+        folder.write(name, _encode(wanted[name]))
+    for name in obsolete:
+        folder.remove(name)
     removed = f", removed {len(obsolete)} stale page(s)" if obsolete else ""
     print(f"relpolicy: wrote {len(changed)} of {len(wanted)} file(s){removed}", file=sys.stderr)
     return EXIT_CLEAN
 
 
-def _read(path: Path) -> str | None:
-    try:
-        with path.open(encoding="utf-8", newline="") as stream:
-            return stream.read()
-    except (OSError, UnicodeDecodeError):
-        return None
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _diff(path: Path, old: str | None, new: str | None) -> str:

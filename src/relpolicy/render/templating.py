@@ -43,7 +43,9 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         if not templates.is_dir():
             msg = f"{templates}: no such templates directory"
             raise RelpolicyError(msg)
-        loaders.append(jinja2.FileSystemLoader(templates, encoding="utf-8"))
+        from relpolicy.render.template_files import TemplateFolderLoader  # noqa: PLC0415 - only with --templates
+
+        loaders.append(TemplateFolderLoader(templates))  # regular files inside the folder only, never a FIFO
     loaders.append(jinja2.PackageLoader("relpolicy", PACKAGE_TEMPLATES, encoding="utf-8"))
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
