@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -64,35 +63,23 @@ def test_discover_gives_sorted_unique_paths(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="no FIFOs")
-def test_a_file_is_read_to_its_end_when_its_size_says_less(tmp_path: Path) -> None:
-    """A FIFO's size is 0: the reader goes on until the writer closes, as ``read_bytes`` did."""
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """A FIFO is opened without blocking and refused by its type, before anything is read."""
     fifo = tmp_path / "stream.yaml"
     os.mkfifo(fifo)
-    text = "".join(f"key{i}: value {i}\n" for i in range(20_000))  # several read chunks
-
-    def write() -> None:
-        with fifo.open("w", encoding="utf-8") as out:
-            out.write(text)
-
-    writer = threading.Thread(target=write)
-    writer.start()
     problems: list[Problem] = []
-    read = loader._read_text(fifo, "stream.yaml", problems)
-    writer.join()
-    assert problems == []
-    assert read == (text.encode(), text)
+    assert loader._read_text(fifo, "stream.yaml", problems) is None
+    assert [problem.message for problem in problems] == ["is a FIFO, not a regular file, so it is not read"]
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
-def test_a_file_that_never_ends_is_read_up_to_the_limit(tmp_path: Path) -> None:
-    """A path to a device (or a FIFO) reports size 0; it is read up to the limit, not forever."""
+def test_a_device_is_refused_by_its_type(tmp_path: Path) -> None:
+    """A path to a device (here through a link, as discover would refuse it first) is never read."""
     endless = tmp_path / "endless.yaml"
     endless.symlink_to("/dev/zero")
     problems: list[Problem] = []
     assert loader._read_text(endless, "endless.yaml", problems) is None
-    assert [problem.message for problem in problems] == [
-        "file goes on past 8 MiB; policy files are read up to 8 MiB, so split it"
-    ]
+    assert [problem.message for problem in problems] == ["is a character device, not a regular file, so it is not read"]
 
 
 def test_unreadable_and_oversized_files_are_problems(tmp_path: Path) -> None:
