@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from tests.conftest import REPO
 
+from relpolicy.cli import main
 from relpolicy.model.build import build
 from relpolicy.rules import RULES
 from relpolicy.schema import COMBINED_FILE, render_schemas
@@ -83,3 +84,40 @@ def test_models_and_schemas_reject_the_same_mutations() -> None:
             assert (label, model_rejects) == (label, schema_rejects), document.positions.file
             checked += 1
     assert checked > 200
+
+
+def test_schema_command_prints_the_report_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    """`relpolicy schema report` prints schemas/report/v1.json as it is."""
+    assert main(["schema", "report"]) == 0
+    assert capsys.readouterr() == ((SCHEMAS / "report" / "v1.json").read_text(encoding="utf-8"), "")
+
+
+@pytest.mark.parametrize(("name", "file"), [("", COMBINED_FILE), ("Service", "service.json"), ("slo", "slo.json")])
+def test_schema_command_prints_a_generated_schema(name: str, file: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """No name prints the combined schema; a kind (in any case) prints its own."""
+    assert main(["schema", *([name] if name else [])]) == 0
+    assert capsys.readouterr() == (render_schemas()[file], "")
+
+
+def test_schema_list_names_every_published_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """`relpolicy schema --list` shows each name with its file under schemas/, and every file there is listed."""
+    assert main(["schema", "--list"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    rows = [line.split(maxsplit=2) for line in out.splitlines()]
+    assert rows[0] == ["(none)", COMBINED_FILE, "Any relpolicy.dev/v1 policy document (dispatches on kind)"]
+    assert rows[-1] == ["report", "report/v1.json", "The JSON report of `relpolicy check --format json`"]
+    assert sorted(row[1] for row in rows) == sorted(p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.json"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["schema", "--list", "Service"], "--list takes no NAME, --out or --check"),
+        (["schema", "Service", "--out", "schemas"], "--out DIR writes every generated schema: drop `Service`"),
+    ],
+)
+def test_schema_command_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Options that do not go together are a one-line usage error."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"relpolicy: error: {message}\n")

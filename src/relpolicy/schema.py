@@ -13,23 +13,29 @@ import, on every ``check``, for descriptions only the schemas show; the generato
 from __future__ import annotations
 
 import ast
+import importlib.resources
 import inspect
 import itertools
 import json
 import textwrap
 from functools import cache
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, Final, NamedTuple
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
+from relpolicy.errors import RelpolicyError
 from relpolicy.model.base import API_VERSION
 from relpolicy.model.kinds import KINDS
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI: Final = "https://relpolicy.dev/schemas/v1/"
 COMBINED_FILE: Final = "relpolicy-v1.json"
+REPORT_NAME: Final = "report"
+REPORT_FILE: Final = "report/v1.json"
+"""The JSON report's schema: written by hand (the report is not a model), shipped with the package."""
 
 
 @cache
@@ -162,3 +168,57 @@ def render_schemas() -> dict[str, str]:
     files = {kind_file(model.KIND): _dump(kind_schema(model)) for model in KINDS}
     files[COMBINED_FILE] = _dump(combined_schema())
     return dict(sorted(files.items()))
+
+
+class SchemaFile(NamedTuple):
+    """One schema ``relpolicy schema NAME`` prints."""
+
+    name: str
+    """What to pass to ``relpolicy schema``: a kind, ``report``, or "" for the combined schema."""
+    file: str
+    """Its path under ``schemas/`` (and under ``relpolicy/schemas/`` in the installed package)."""
+    about: str
+
+
+def schema_files() -> list[SchemaFile]:
+    """Every published schema: the combined one, one per kind, and the report's."""
+    return [
+        SchemaFile("", COMBINED_FILE, f"Any {API_VERSION} policy document (dispatches on kind)"),
+        *(SchemaFile(model.KIND, kind_file(model.KIND), _summary(model)) for model in KINDS),
+        SchemaFile(REPORT_NAME, REPORT_FILE, "The JSON report of `relpolicy check --format json`"),
+    ]
+
+
+def _summary(model: type[Any]) -> str:
+    """``A working calendar``: the first line of the model's docstring."""
+    return inspect.cleandoc(model.__doc__ or model.KIND).splitlines()[0].rstrip(".")
+
+
+def packaged_schema(file: str) -> str:
+    """The text of a schema file shipped with relpolicy, such as ``report/v1.json``.
+
+    An installed wheel holds ``schemas/`` as ``relpolicy/schemas/``; run from a source checkout
+    (or an editable install), the package has no copy and the checkout's ``schemas/`` is read.
+    """
+    packaged = importlib.resources.files("relpolicy").joinpath("schemas", *file.split("/"))
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "schemas" / file
+    try:
+        return checkout.read_text(encoding="utf-8")
+    except OSError:
+        msg = f"the schema {file} is not installed with relpolicy (a broken installation?)"
+        raise RelpolicyError(msg) from None
+
+
+def schema_text(name: str = "") -> str:
+    """The schema ``relpolicy schema NAME`` prints: a kind's (any case), ``report``, or the combined one for ""."""
+    wanted = name.lower()
+    for schema in schema_files():
+        if schema.name.lower() == wanted:
+            if schema.name == REPORT_NAME:
+                return packaged_schema(schema.file)
+            return render_schemas()[schema.file]
+    names = ", ".join(schema.name for schema in schema_files() if schema.name)
+    msg = f"no schema `{name}`; choose one of {names} (or none, for any policy document)"
+    raise RelpolicyError(msg)

@@ -137,8 +137,8 @@ def test_color_only_when_asked_and_never_with_no_color(
         (["explain", "RP999"], "relpolicy: error: unknown rule id `RP999`; `relpolicy rules` lists them\n"),
         (
             ["schema", "Nope"],
-            "relpolicy: error: no schema for kind `Nope`; kinds: calendar, changefreeze, "
-            "escalationpolicy, maintenancewindow, prioritypolicy, relpolicy-v1, service, slo, team\n",
+            "relpolicy: error: no schema `Nope`; choose one of Calendar, Team, EscalationPolicy, PriorityPolicy, "
+            "Service, SLO, MaintenanceWindow, ChangeFreeze, report (or none, for any policy document)\n",
         ),
     ],
 )
@@ -275,3 +275,51 @@ def test_render_sla_refuses_a_table_its_format_cannot_choose(
     )
     assert main(["render", "sla", "--format", "csv", "--table", "priorities"]) == 0
     assert capsys.readouterr().out.startswith("policy,level,description,response,restore,clock,status_update_every\r\n")
+
+
+NUMBERS_AS_NAMES = """\
+apiVersion: relpolicy.dev/v1
+kind: Team
+metadata: {name: 1e999}
+spec: {coverage: always, members: [{name: Ana Lima, email: ana@example.com}]}
+---
+apiVersion: relpolicy.dev/v1
+kind: 0x1F
+"""
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_number_written_as_a_name_is_quoted_as_written(
+    newline: str,
+    write_policy: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """YAML reads `1e999` as infinity and `0x1F` as 31: the messages show what the file says."""
+    root = write_policy(NUMBERS_AS_NAMES.replace("\n", newline).encode())
+    monkeypatch.chdir(root.parent)
+    code = main(["check", "--as-of", "2026-11-26", "--format", "json"])
+    out, err = capsys.readouterr()
+    found = [
+        (f["ruleId"], f["location"]["line"], f["location"]["column"], f["message"]) for f in json.loads(out)["findings"]
+    ]
+    assert (code, found, err) == (
+        1,
+        [
+            (
+                "RP103",
+                3,
+                18,
+                "`1e999` is not a valid name: use lowercase letters, digits and `-`, at most 63 characters, "
+                "starting and ending with a letter or digit",
+            ),
+            (
+                "RP104",
+                7,
+                7,
+                "unknown kind `0x1F`; relpolicy.dev/v1 has: Calendar, ChangeFreeze, EscalationPolicy, "
+                "MaintenanceWindow, PriorityPolicy, SLO, Service, Team",
+            ),
+        ],
+        "",
+    )
