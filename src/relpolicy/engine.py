@@ -140,7 +140,7 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     rules = [r for r in RULES if settings.runs(r.id)]
     with _collector_paused():
         loaded = load(files, base, cache)
-        built = build(loaded.documents, language)
+        built = build(loaded.documents, language, loaded.sources)
         policy, assemble_problems = assemble(built)
         problems = [*loaded.problems, *built.problems, *assemble_problems, *run_rules(policy, as_of, rules, settings)]
     findings = [f for f in rate(problems, settings) if settings.reports(f.location.path, f.rule_id)]

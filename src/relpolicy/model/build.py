@@ -10,11 +10,12 @@ line and column; messages are rewritten to say what to write instead.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Final, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -72,11 +73,18 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f", did you mean `{close}`?" if close else ""
 
 
-def build(documents: Sequence[ParsedDocument], language: Language = LANGUAGE) -> BuildResult:
-    """Validate every document against its kind's model."""
+def build(
+    documents: Sequence[ParsedDocument], language: Language = LANGUAGE, sources: Mapping[str, str] | None = None
+) -> BuildResult:
+    """Validate every document against its kind's model.
+
+    ``sources`` (file text by display path) lets a message quote a number as it was written:
+    YAML reads ``name: 1e999`` as the float ``inf`` and ``0x1F`` as ``31``, which name nothing.
+    """
     result = BuildResult([], [], set())
     for document in documents:
-        resource = _build_one(document, language, result.problems)
+        source = sources.get(document.positions.file) if sources is not None else None
+        resource = _build_one(document, language, result.problems, source)
         if resource is not None:
             result.built.append(Built(resource, Origin(document)))
         elif (declared := _declared_name(document.data)) is not None:
@@ -104,7 +112,9 @@ def _problem(rule_id: str, message: str, document: ParsedDocument, path: KeyPath
     return Problem(rule_id, message, document.positions.locate(path, key=key), _subject(document, path))
 
 
-def _build_one(document: ParsedDocument, language: Language, problems: list[Problem]) -> Resource | None:
+def _build_one(
+    document: ParsedDocument, language: Language, problems: list[Problem], source: str | None = None
+) -> Resource | None:
     data = document.data
     if not isinstance(data, dict):
         problems.append(
@@ -116,7 +126,7 @@ def _build_one(document: ParsedDocument, language: Language, problems: list[Prob
             )
         )
         return None
-    model = _select_model(document, language, problems)
+    model = _select_model(document, language, problems, source)
     if model is None:
         return None
     deprecation = language.deprecated.get(data["apiVersion"])
@@ -138,11 +148,13 @@ def _build_one(document: ParsedDocument, language: Language, problems: list[Prob
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems.extend(_schema_problems(error, model, document))
+        problems.extend(_schema_problems(error, model, document, source))
         return None
 
 
-def _select_model(document: ParsedDocument, language: Language, problems: list[Problem]) -> type[Resource] | None:
+def _select_model(
+    document: ParsedDocument, language: Language, problems: list[Problem], source: str | None
+) -> type[Resource] | None:
     data: dict[str, Any] = document.data
     api_version, kind = data.get("apiVersion"), data.get("kind")
     model = language.model(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
@@ -153,7 +165,8 @@ def _select_model(document: ParsedDocument, language: Language, problems: list[P
         if api_version is None:
             message = f"missing `apiVersion`; supported: {supported}"
         else:
-            message = f"unknown apiVersion {_describe(api_version)}; supported: {supported}"
+            shown = _as_written(_describe(api_version), api_version, document, ("apiVersion",), source)
+            message = f"unknown apiVersion {shown}; supported: {supported}"
         problems.append(_problem("RP104", message, document, ("apiVersion",)))
         return None
     kinds = sorted(language.versions[api_version])
@@ -163,12 +176,15 @@ def _select_model(document: ParsedDocument, language: Language, problems: list[P
     else:
         close = closest_name(kind, kinds) if isinstance(kind, str) else None
         hint = f" (did you mean `{close}`?)" if close else ""
-        message = f"unknown kind {_describe(kind)}{hint}; {api_version} has: {listed}"
+        shown = _as_written(_describe(kind), kind, document, ("kind",), source)
+        message = f"unknown kind {shown}{hint}; {api_version} has: {listed}"
     problems.append(_problem("RP104", message, document, ("kind",)))
     return None
 
 
-def _schema_problems(error: ValidationError, model: type[Resource], document: ParsedDocument) -> Iterator[Problem]:
+def _schema_problems(
+    error: ValidationError, model: type[Resource], document: ParsedDocument, source: str | None
+) -> Iterator[Problem]:
     details = [(detail, *_resolve(document.data, model, detail["loc"])) for detail in error.errors(include_url=False)]
     # A misspelt field is reported once, as unknown with a suggestion, not also as missing.
     suggested = {
@@ -190,8 +206,30 @@ def _schema_problems(error: ValidationError, model: type[Resource], document: Pa
             continue  # a union reports the same problem once per alternative
         seen.add((path, message))
         node = _node(document.data, path)
+        message = _as_written(message, node, document, path, source)
         key = detail["type"] in ("extra_forbidden", "missing", EMPTY_VALUE_ERROR) or isinstance(node, dict | list)
         yield _problem("RP103", message, document, path, key=key)
+
+
+_LINE_BREAK: Final = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+"""Where the YAML reader starts a new line (the positions count lines as it does)."""
+_PLAIN_NUMBER: Final = re.compile(r"[-+.0-9A-Za-z_:]+")
+"""What a number written as a plain scalar can look like (``1e999``, ``0x1F``, ``.inf``)."""
+
+
+def _as_written(message: str, value: Any, document: ParsedDocument, path: KeyPath, source: str | None) -> str:
+    """``message`` quoting the number ``value`` as the source has it (``1e999``), not as Python shows it (``inf``)."""
+    if source is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return message
+    shown = f"`{value}`"
+    if shown not in message or path not in document.positions.values:
+        return message
+    line, col, end_line, end_col = document.positions.span(path)
+    lines = _LINE_BREAK.split(source, maxsplit=line)
+    written = lines[line - 1][col - 1 : end_col - 1] if end_line == line and len(lines) >= line else ""
+    if written == str(value) or not _PLAIN_NUMBER.fullmatch(written):
+        return message
+    return message.replace(shown, f"`{written}`", 1)
 
 
 def _node(data: Any, path: KeyPath) -> Any:
