@@ -8,7 +8,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "docs", "dogfood", "actions"]
+nox.options.sessions = ["lint", "typecheck", "tests", "schemas", "docs", "dogfood", "fmt", "actions"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = "3.11"
@@ -57,6 +57,13 @@ def dogfood(session: nox.Session) -> None:
     """The example organisation in policies/ passes `relpolicy check` cleanly."""
     session.install("-e", ".")
     session.run("relpolicy", "check", "policies", "--fail-on", "info")
+
+
+@nox.session(python=PYTHON)
+def fmt(session: nox.Session) -> None:
+    """policies/ is in the canonical layout (`relpolicy fmt policies` rewrites it)."""
+    session.install("-e", ".")
+    session.run("relpolicy", "fmt", "--check", "policies")
 
 
 @nox.session(python=PYTHON)
