@@ -74,7 +74,9 @@ def test_the_page_names_what_is_missing(root: Path) -> None:
     assert not page.windows  # a recurrence dateutil refuses is RP103: the window never reaches a page
     table = sla_table(policy, graph)
     assert table.priorities[0].levels[0].clock_text == "nights (not defined)"
-    assert "| api | 2 | — | — | — | — | — | — | — | — | night-shift | ghosts |" in render_sla(environment(), table, "md")
+    assert "| api | 2 | — | — | — | — | — | — | — | — | night-shift | ghosts |" in render_sla(
+        environment(), table, "md"
+    )
 
 
 def test_commands_run_on_it(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
