@@ -48,7 +48,8 @@ YAML_SYNTAX = declare(
     The parser stops at a syntax error and reports the line and column where it noticed it;
     documents before the error are still checked. Policies are plain data: tags such as
     `!!python/object` are refused rather than constructed, aliases may not expand a document
-    beyond 10,000 nodes, and nesting is capped at 64 levels.
+    beyond 10,000 nodes, nesting is capped at 64 levels, and a file may hold at most 200,000
+    nodes (a file with more is reported at the first node past the limit, and not read).
 
     Failing example:
 
