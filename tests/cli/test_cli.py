@@ -96,6 +96,7 @@ def test_json_report(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
                 "related": [],
             }
         ],
+        "suppressed": [],
     }
 
 

@@ -7,6 +7,7 @@ Golden files live in ``tests/report/golden/``. After an intended change of outpu
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,11 @@ BROKEN = HERE / "fixtures" / "broken"
 """A policy tree with RP101, RP102, RP103, RP105 and RP201 findings, and nothing other rules judge."""
 GOLDEN = HERE / "golden"
 DATA = HERE.parent / "data"
+
+
+def without_time(junit: str) -> str:
+    """A JUnit document with the check's wall time (the one attribute that differs between runs) as ``T``."""
+    return re.sub(r'(<testsuites [^>]*)time="[0-9.]+"', r'\1time="T"', junit, count=1)
 
 
 @pytest.fixture

@@ -31,8 +31,15 @@ def test_levels(severity: Severity, command: str) -> None:
 
 def test_message_escapes_percent_and_line_breaks_but_not_colons() -> None:
     """The message is command data: %, CR and LF are encoded; commas and colons stay."""
-    line = github.annotation(finding(message="100% sure:\r\nreally, yes"))
-    assert line.endswith("::100%25 sure:%0D%0Areally, yes")
+    assert github.escape_data("100% sure:\r\nreally, yes") == "100%25 sure:%0D%0Areally, yes"
+    line = github.annotation(finding(message="100% sure, really: yes"))
+    assert line.endswith("::100%25 sure, really: yes")
+
+
+def test_line_breaks_and_controls_in_a_message_are_shown_escaped() -> None:
+    """A CR, LF or ESC from a policy file shows as ``\\r``, ``\\n``, ``\\x1b``; only related locations start lines."""
+    line = github.annotation(finding(message="a\r\n::error::fake\x1b[2J"))
+    assert line.endswith("::a\\r\\n::error::fake\\x1b[2J")
 
 
 def test_properties_escape_commas_and_colons() -> None:
@@ -69,7 +76,7 @@ def test_step_summary_table_escapes_cells() -> None:
         "1 error, 0 warnings, 0 info in 1 file, 1 resource (as of 2026-11-26).\n\n"
         "| severity | rule | location | message |\n"
         "|---|---|---|---|\n"
-        "| error | RP201 unknown-reference | `policies/a.yaml:2:3` | a \\| b<br>c |\n"
+        "| error | RP201 unknown-reference | policies/a.yaml:2:3 | a \\| b\\\\nc |\n"
     )
 
 

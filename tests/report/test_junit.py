@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import xml.etree.ElementTree as ET
 
@@ -41,12 +42,17 @@ def render(rep: Report, fail_on: Severity | None = Severity.ERROR) -> ET.Element
 
 def cases(root: ET.Element) -> list[tuple[str, str, str]]:
     """(suite, case, verdict) for every test case."""
-    verdict = {True: "failed", False: "passed"}
     return [
-        (suite.get("name", ""), case.get("name", ""), verdict[case.find("failure") is not None])
+        (suite.get("name", ""), case.get("name", ""), verdict(case))
         for suite in root.iter("testsuite")
         for case in suite.iter("testcase")
     ]
+
+
+def verdict(case: ET.Element) -> str:
+    if case.find("failure") is not None:
+        return "failed"
+    return "skipped" if case.find("skipped") is not None else "passed"
 
 
 def test_one_case_per_rule_and_file_and_one_for_a_clean_file() -> None:
@@ -71,29 +77,54 @@ def test_one_case_per_rule_and_file_and_one_for_a_clean_file() -> None:
 @pytest.mark.parametrize(
     ("fail_on", "verdicts"),
     [
-        (Severity.ERROR, ["failed", "passed", "passed"]),
+        (Severity.ERROR, ["failed", "skipped", "passed"]),
         (Severity.WARNING, ["failed", "failed", "passed"]),
         (Severity.INFO, ["failed", "failed", "failed"]),
-        (None, ["passed", "passed", "passed"]),
+        (None, ["skipped", "skipped", "passed"]),
     ],
 )
 def test_verdicts_follow_fail_on(fail_on: Severity | None, verdicts: list[str]) -> None:
-    """A case fails when it holds a finding at least as severe as --fail-on; `never` fails none."""
+    """A case fails when it holds a finding at least as severe as --fail-on; below it, warnings are skipped cases."""
     rep = report(finding("RP101", Severity.ERROR), finding("RP102", Severity.WARNING), finding("RP103", Severity.INFO))
     root = render(rep, fail_on)
     assert [verdict for *_, verdict in cases(root)][:3] == verdicts
-    passed = [
-        case for case in root.iter("testcase") if case.find("failure") is None and case.get("name") != "relpolicy check"
-    ]
-    assert all(case.findtext("system-out", "").startswith("policies/a.yaml:2:1: ") for case in passed)
+    for case in root.iter("testcase"):
+        if case.get("name") == "relpolicy check":
+            continue
+        element = {"failed": "failure", "skipped": "skipped", "passed": "system-out"}[verdict(case)]
+        assert case.findtext(element, "").startswith("policies/a.yaml:2:1: ")
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert (suite.get("failures"), suite.get("skipped")) == (
+        str(verdicts.count("failed")),
+        str(verdicts.count("skipped")),
+    )
 
 
-def test_text_that_xml_cannot_hold_is_replaced() -> None:
-    """Control characters from hostile input become U+FFFD instead of making the document invalid."""
-    root = render(report(finding("RP101", Severity.ERROR, message="bad \x00\x1b byte")))
+def test_a_warning_below_fail_on_is_a_skipped_case_with_its_message() -> None:
+    """Dashboards flag skipped tests without failing the build: the warning shows, the verdict matches the exit code."""
+    root = render(report(finding("RP302", Severity.WARNING, message="tier inversion")))
+    skipped = root.find("testsuite/testcase/skipped")
+    assert skipped is not None
+    assert (skipped.get("type"), skipped.get("message")) == ("warning", "policies/a.yaml:2:1: tier inversion")
+    assert skipped.text == "policies/a.yaml:2:1: warning: tier inversion\n"
+    assert root.get("failures") == "0"
+
+
+def test_time_attributes() -> None:
+    """The whole document has the check's wall time; suites and cases have 0, as the check is not timed per file."""
+    rep = dataclasses.replace(report(finding("RP101", Severity.ERROR)), elapsed=1.23456)
+    root = render(rep)
+    assert root.get("time") == "1.235"
+    assert {element.get("time") for element in [*root.iter("testsuite"), *root.iter("testcase")]} == {"0"}
+
+
+def test_text_that_xml_cannot_hold_is_shown_escaped() -> None:
+    """Control characters from hostile input are shown as escapes instead of making the document invalid."""
+    root = render(report(finding("RP101", Severity.ERROR, message="bad \x00\x1b\ufffe byte")))
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.get("message") == "policies/a.yaml:2:1: bad \ufffd\ufffd byte"
+    assert failure.get("message") == "policies/a.yaml:2:1: bad \\x00\\x1b\\ufffe byte"
 
 
 def test_empty_report_is_a_valid_empty_document() -> None:

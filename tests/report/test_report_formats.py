@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 import xmlschema
-from tests.report.conftest import DATA
+from tests.report.conftest import BROKEN, DATA, without_time
 
 from relpolicy import __version__
 from relpolicy.cli import main
@@ -67,10 +68,28 @@ def _only_used_rules(log: dict[str, Any]) -> dict[str, Any]:
     return log
 
 
-def test_sarif(broken_cwd: Path, capsys: pytest.CaptureFixture[str], golden: Callable[[str, str], None]) -> None:
-    """SARIF is valid against the official 2.1.0 schema, carries every rule, and matches its golden file."""
+@pytest.fixture
+def checkout_subfolder(broken_cwd: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The broken organisation in ``sub/`` of a git checkout (a ``.git`` directory at its top), run from ``sub/``."""
+    top = tmp_path / "checkout"
+    shutil.copytree(BROKEN / "policies", top / "sub" / "policies")
+    (top / ".git").mkdir()
+    monkeypatch.chdir(top / "sub")
+    return top
+
+
+def test_sarif(
+    checkout_subfolder: Path, capsys: pytest.CaptureFixture[str], golden: Callable[[str, str], None]
+) -> None:
+    """SARIF is valid against the official 2.1.0 schema, carries every rule, and matches its golden file.
+
+    Run from a subfolder of the checkout, its URIs are still relative to the checkout's top.
+    """
     log = json.loads(run("sarif", capsys))
     sarif_validator().validate(log)
+    bases = log["runs"][0]["originalUriBaseIds"]
+    assert bases == {"%SRCROOT%": {"uri": checkout_subfolder.as_uri() + "/"}}
+    bases["%SRCROOT%"]["uri"] = "file:///CHECKOUT/"
     driver = log["runs"][0]["tool"]["driver"]
     assert [(r["id"], r["name"]) for r in driver["rules"]] == [(r.id, r.name) for r in RULES]
     for result in log["runs"][0]["results"]:
@@ -87,4 +106,4 @@ def test_junit(broken_cwd: Path, capsys: pytest.CaptureFixture[str], golden: Cal
     """JUnit XML is valid against the Jenkins junit-10.xsd and matches its golden file."""
     out = run("junit", capsys)
     xmlschema.XMLSchema(DATA / "junit-10.xsd").validate(out)
-    golden("broken.junit.xml", out)
+    golden("broken.junit.xml", without_time(out))

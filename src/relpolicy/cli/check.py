@@ -28,6 +28,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or directories (default: policies/)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument(
+        "--sarif-category",
+        type=sarif_category,
+        default="",
+        metavar="NAME",
+        help="tell apart several SARIF uploads in one workflow: automationDetails.id becomes relpolicy/NAME/",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
@@ -82,6 +89,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     cache.add_argument("--no-cache", action="store_true", help="parse every file; read and write no cache")
 
 
+def sarif_category(text: str) -> str:
+    """A ``--sarif-category``: printable text, slashes at its ends dropped (they separate the id's parts)."""
+    from relpolicy.report.escape import UNSAFE  # noqa: PLC0415 - only when the option is given
+
+    if UNSAFE.search(text):
+        msg = f"--sarif-category must be printable text, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return text.strip("/")
+
+
 def run(args: argparse.Namespace) -> int:
     """Check, print the report, and turn the findings into an exit code."""
     from relpolicy.baseline import Baseline  # noqa: PLC0415 - heavy imports only when checking
@@ -122,6 +139,6 @@ def run(args: argparse.Namespace) -> int:
 
     fail_on_name = args.fail_on or settings.fail_on
     fail_on = None if fail_on_name == "never" else Severity.parse(fail_on_name)
-    emit(report, args.format, output=args.output, color=args.color, fail_on=fail_on)
+    emit(report, args.format, output=args.output, color=args.color, fail_on=fail_on, sarif_category=args.sarif_category)
     worst = report.worst()
     return EXIT_FINDINGS if fail_on is not None and worst is not None and worst >= fail_on else EXIT_CLEAN

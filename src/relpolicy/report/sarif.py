@@ -4,20 +4,27 @@ GitHub code scanning reads ``tool.driver.rules`` for the alert's title and help,
 location on every result, repository-relative URIs and 1-based regions. Fingerprints come from
 the rule id and the finding's line-independent subject, so an alert keeps its identity when
 unrelated edits move it to another line.
+
+URIs are relative to the repository root (``%SRCROOT%``) when the caller says where that is
+(``root``, and the ``cwd`` that finding paths are relative to), whatever directory relpolicy ran
+from; the bytes of a file name are percent-encoded, so a name that is not UTF-8 still maps to its
+file. Findings that an inline comment suppresses are results too, with a ``suppressions`` entry
+(``inSource``, the comment's reason as justification), so code scanning shows them as suppressed
+rather than absent.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import posixpath
 from collections import Counter
-from pathlib import PurePosixPath
 from typing import Any, Final
 from urllib.parse import quote
 
 from relpolicy import __version__
 from relpolicy.engine import Report
-from relpolicy.findings import Finding, Location, Severity
+from relpolicy.findings import Finding, Location, Severity, Suppressed
+from relpolicy.report.escape import json_text
 from relpolicy.rules import RULES, Rule
 
 SARIF_SCHEMA: Final = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -25,6 +32,9 @@ INFORMATION_URI: Final = "https://github.com/relpolicy/relpolicy"
 RULES_DOC_URI: Final = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 """Rule help lives in ``docs/rules.md``; each rule has an anchor named after its lowercase id."""
 URI_BASE_ID: Final = "%SRCROOT%"
+"""The base of every repository-relative URI: the repository root (``originalUriBaseIds`` says where)."""
+AUTOMATION_ID: Final = "relpolicy/"
+"""``automationDetails.id`` without a category; with one (``--sarif-category``) it is ``relpolicy/<category>/``."""
 FINGERPRINT_KEY: Final = "relpolicySubject/v1"
 """Bump the version suffix if the fingerprint's recipe ever changes, so old alerts are not matched wrongly."""
 
@@ -68,16 +78,41 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def artifact_location(path: str) -> dict[str, str]:
-    """A percent-encoded URI: relative to the checkout root, or a ``file:`` URI for a path outside it."""
-    if PurePosixPath(path).is_absolute():
-        return {"uri": "file://" + quote(path, safe=_URI_SAFE)}
-    return {"uri": quote(path, safe=_URI_SAFE), "uriBaseId": URI_BASE_ID}
+def _quote(path: str) -> str:
+    """Percent-encode a path's bytes (``surrogateescape`` gives back a non-UTF-8 name's own bytes)."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe=_URI_SAFE)
 
 
-def _physical(location: Location) -> dict[str, Any]:
+def _file_uri(absolute: str) -> str:
+    return "file://" + _quote(absolute if absolute.startswith("/") else "/" + absolute)
+
+
+def _inside(absolute: str, root: str) -> str | None:
+    """``absolute`` relative to the directory ``root``, or None when it is not below it."""
+    prefix = root if root.endswith("/") else root + "/"
+    return absolute[len(prefix) :] if absolute.startswith(prefix) else None
+
+
+def artifact_location(path: str, root: str | None = None, cwd: str | None = None) -> dict[str, str]:
+    """A percent-encoded URI: relative to the repository root, or a ``file:`` URI for a path outside it.
+
+    ``root`` and ``cwd`` are absolute POSIX paths: the repository root, and the directory that
+    relative finding paths start from. Without them a relative path is taken as relative to the root.
+    """
+    if root is None or cwd is None:
+        if path.startswith("/"):
+            return {"uri": _file_uri(path)}
+        return {"uri": _quote(path), "uriBaseId": URI_BASE_ID}
+    absolute = posixpath.normpath(posixpath.join(cwd, path))
+    relative = _inside(absolute, root)
+    if relative is None:
+        return {"uri": _file_uri(absolute)}
+    return {"uri": _quote(relative), "uriBaseId": URI_BASE_ID}
+
+
+def _physical(location: Location, root: str | None, cwd: str | None) -> dict[str, Any]:
     return {
-        "artifactLocation": artifact_location(location.path),
+        "artifactLocation": artifact_location(location.path, root, cwd),
         "region": {
             "startLine": location.line,
             "startColumn": location.col,
@@ -93,54 +128,91 @@ def fingerprint(finding: Finding, occurrence: int = 1) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
 
 
-def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any]:
+def automation_id(category: str = "") -> str:
+    """The run's ``automationDetails.id``: ``relpolicy/``, or ``relpolicy/<category>/``."""
+    category = category.strip("/")
+    return f"{AUTOMATION_ID}{category}/" if category else AUTOMATION_ID
+
+
+def _result(  # noqa: PLR0913 - one result's parts
+    finding: Finding,
+    rule_index: int,
+    occurrence: int,
+    *,
+    suppression: Suppressed | None,
+    root: str | None,
+    cwd: str | None,
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": _physical(finding.location)}],
+        "locations": [{"physicalLocation": _physical(finding.location, root, cwd)}],
     }
     if finding.related:
         result["relatedLocations"] = [
-            {"id": number, "physicalLocation": _physical(r.location), "message": {"text": r.message}}
+            {"id": number, "physicalLocation": _physical(r.location, root, cwd), "message": {"text": r.message}}
             for number, r in enumerate(finding.related, start=1)
         ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding, occurrence)}
+    if suppression is not None:
+        entry: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
+        if suppression.reason:
+            entry["justification"] = suppression.reason
+        entry["location"] = {"physicalLocation": _physical(suppression.location, root, cwd)}
+        result["suppressions"] = [entry]
     return result
 
 
-def as_data(report: Report, rules: tuple[Rule, ...] = RULES) -> dict[str, Any]:
-    """The SARIF log as JSON-ready data: one run, every rule, every finding in report order."""
+def as_data(
+    report: Report,
+    rules: tuple[Rule, ...] = RULES,
+    *,
+    category: str = "",
+    root: str | None = None,
+    cwd: str | None = None,
+) -> dict[str, Any]:
+    """The SARIF log as JSON-ready data: one run, every rule, every finding (suppressed ones too) in report order.
+
+    ``category`` goes into ``automationDetails.id``, so that several uploads in one workflow do not
+    replace each other's alerts; ``root`` and ``cwd`` make URIs repository-relative (see
+    :func:`artifact_location`).
+    """
     index = {rule.id: number for number, rule in enumerate(rules)}
     seen: Counter[tuple[str, str]] = Counter()
     results = []
-    for finding in report.findings:
+    entries: list[tuple[Finding, Suppressed | None]] = [(f, None) for f in report.findings]
+    if report.suppressions:
+        entries += [(s.finding, s) for s in report.suppressions]
+        entries.sort(key=lambda entry: entry[0].sort_key)
+    for finding, suppression in entries:
         seen[finding.rule_id, finding.subject] += 1
-        results.append(_result(finding, index[finding.rule_id], seen[finding.rule_id, finding.subject]))
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "relpolicy",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(rule) for rule in rules],
-                    }
-                },
-                "automationDetails": {"id": "relpolicy/"},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-                "properties": {"asOf": report.as_of.isoformat()},
+        occurrence = seen[finding.rule_id, finding.subject]
+        results.append(
+            _result(finding, index[finding.rule_id], occurrence, suppression=suppression, root=root, cwd=cwd)
+        )
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "relpolicy",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(rule) for rule in rules],
             }
-        ],
+        },
+        "automationDetails": {"id": automation_id(category)},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"asOf": report.as_of.isoformat()},
     }
+    if root is not None and cwd is not None:
+        base = root if root.endswith("/") else root + "/"
+        run["originalUriBaseIds"] = {URI_BASE_ID: {"uri": _file_uri(base)}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def render(report: Report) -> str:
-    """The SARIF log, indented, with a final newline."""
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report, *, category: str = "", root: str | None = None, cwd: str | None = None) -> str:
+    """The SARIF log, indented, with a final newline (see :func:`as_data` for the options)."""
+    return json_text(as_data(report, category=category, root=root, cwd=cwd)) + "\n"
