@@ -12,6 +12,7 @@ from tests.report.conftest import without_time
 
 from relpolicy import engine
 from relpolicy.cli import main
+from relpolicy.cli._emit import repository_root
 from relpolicy.findings import Severity
 from relpolicy.rules import Rule
 
@@ -120,3 +121,29 @@ def test_exit_code_two_for_a_bad_format(capsys: pytest.CaptureFixture[str]) -> N
     """An unknown format is a usage error."""
     assert main(["check", "--format", "xml"]) == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_sarif_category_option(broken_cwd: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--sarif-category`` names the run, so that two uploads in one workflow keep their own alerts."""
+    assert main([*ARGS, "--format", "sarif", "--sarif-category", "policies/eu"]) == 1
+    log = json.loads(capsys.readouterr().out)
+    assert log["runs"][0]["automationDetails"] == {"id": "relpolicy/policies/eu/"}
+
+
+def test_sarif_category_must_be_printable(broken_cwd: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A control character in the category is a usage error (exit 2), not part of an id."""
+    assert main([*ARGS, "--format", "sarif", "--sarif-category", "eu\x1b[2J"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("argument --sarif-category: --sarif-category must be printable text, not 'eu\\x1b[2J'\n")
+
+
+def test_repository_root_is_found_upwards_from_the_working_directory(tmp_path: Path) -> None:
+    """The nearest ``.git`` (a directory, or a file in worktrees and submodules) marks the root; else the start."""
+    (tmp_path / "repo" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "repo" / ".git").write_text("gitdir: /elsewhere/.git/worktrees/repo\n", encoding="utf-8")
+    assert repository_root(tmp_path / "repo" / "a" / "b") == tmp_path / "repo"
+    assert repository_root(tmp_path / "repo") == tmp_path / "repo"
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    assert repository_root(lonely) == lonely  # pytest's temporary directories are in no repository
