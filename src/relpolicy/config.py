@@ -42,7 +42,14 @@ from relpolicy.errors import RelpolicyError
 from relpolicy.fileio import read_input
 from relpolicy.findings import Location, Severity
 from relpolicy.model.base import Model
-from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, PositiveDuration
+from relpolicy.model.types import (
+    CUSTOM_ERROR_PREFIX,
+    EMPTY_VALUE_ERROR,
+    MAX_YEAR,
+    MIN_YEAR,
+    PositiveDuration,
+    shown,
+)
 from relpolicy.source.positions import KeyPath, format_key_path
 
 CONFIG_FILES: Final = ("relpolicy.yaml", ".relpolicy.yaml")
@@ -64,15 +71,24 @@ def _as_of(value: object) -> dt.date | None:
     if value == "today":
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
+        return _in_years(value, value.isoformat())
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
-            return dt.date.fromisoformat(value)
+            date = dt.date.fromisoformat(value)
         except ValueError:
             message = f"`{value}` is not a real date"
             raise PydanticCustomError(_AS_OF_ERROR, message) from None
-    message = f"`{value}` is neither `today` nor a date: write YYYY-MM-DD"
+        return _in_years(date, value)
+    message = f"`{shown(str(value))}` is neither `today` nor a date: write YYYY-MM-DD"
     raise PydanticCustomError(_AS_OF_ERROR, message)
+
+
+def _in_years(value: dt.date, text: str) -> dt.date:
+    """``value``, when it falls in the years policies may use (as `--as-of` must)."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        message = f"`{text}` is outside the years relpolicy handles, {MIN_YEAR} to {MAX_YEAR}"
+        raise PydanticCustomError(_AS_OF_ERROR, message)
+    return value
 
 
 def _cache_dir(value: object) -> str | None:

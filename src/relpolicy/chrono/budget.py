@@ -26,6 +26,8 @@ from relpolicy.chrono.wallclock import UTC
 HUNDRED: Final = Decimal(100)
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _ROLLING: Final = re.compile(r"^([1-9][0-9]*)([dw])$")
+_MOST_DIGITS: Final = 4
+"""A rolling window of 9999 days or weeks at most (the model allows 9999d and 999w)."""
 _MONTHS_PER_PERIOD: Final = {"month": 1, "quarter": 3, "year": 12}
 _MONTH_NAMES: Final = (
     "January",
@@ -66,7 +68,7 @@ class SloWindow:
         if text in _MONTHS_PER_PERIOD:
             return cls(text, None)
         match = _ROLLING.match(text)
-        if match is None:
+        if match is None or len(match[1]) > _MOST_DIGITS:
             msg = f"`{text}` is not an SLO window: write 30d, 4w, month, quarter or year"
             raise ValueError(msg)
         amount, unit = int(match[1]), match[2]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from relpolicy.cli import EXIT_CLEAN
+from relpolicy.cli._args import in_years
 from relpolicy.cli._output import write
 from relpolicy.errors import RelpolicyError
 from relpolicy.model.priority import IMPACTS
@@ -50,6 +51,7 @@ def _instant(text: str) -> dt.datetime:
     if shape["offset"] is None:
         msg = f"{text!r} has no UTC offset: add one, e.g. {text}-05:00 or {text}Z"
         raise argparse.ArgumentTypeError(msg)
+    in_years(value, text)
     return value
 
 

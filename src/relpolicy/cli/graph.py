@@ -6,16 +6,10 @@ import argparse
 from pathlib import Path
 
 from relpolicy.cli import EXIT_CLEAN
+from relpolicy.cli._args import MAX_DEPTH, bounded_int
 from relpolicy.cli._output import write
 from relpolicy.cli.render import add_source_options, load
 from relpolicy.errors import RelpolicyError
-
-
-def _depth(text: str) -> int:
-    if not text.isdigit():
-        msg = f"not a depth: {text!r} (expected a number of steps, 0 or more)"
-        raise argparse.ArgumentTypeError(msg)
-    return int(text)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,9 +21,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--service", metavar="NAME", help="only this service and its neighbourhood")
     parser.add_argument(
         "--depth",
-        type=_depth,
+        type=bounded_int(0, MAX_DEPTH, "a depth"),
         metavar="N",
-        help="with --service: dependencies and dependents up to N steps away (default: 1)",
+        help=f"with --service: dependencies and dependents up to N steps away, 0 to {MAX_DEPTH} (default: 1)",
     )
     parser.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
 

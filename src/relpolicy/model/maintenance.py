@@ -6,31 +6,61 @@ from collections.abc import Iterator
 from typing import Annotated, Final, Literal, Self
 
 from pydantic import BeforeValidator, WithJsonSchema, model_validator
+from pydantic_core import core_schema
 
 from relpolicy.model.base import Model, Reference, Resource, Selector, Spec, refs
 from relpolicy.model.types import (
+    FastSchema,
     LocalTime,
     Name,
     OffsetDatetime,
     PositiveDuration,
     Text,
     TimeZone,
+    _compiled,
     _fail,
-    _matching,
     _text,
     exactly_one,
     fail_at,
 )
 
-RRULE_PATTERN: Final = (
+RRULE_PATTERN: Final = r"^(RRULE:)?FREQ=(HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
+MAX_RRULE_LENGTH: Final = 256
+"""The longest recurrence rule: a real one is a few dozen characters."""
+MAX_INTERVAL: Final = 1000
+"""The largest INTERVAL (1000 hours is six weeks; 1000 days almost three years)."""
+MAX_COUNT: Final = 1000
+"""The largest COUNT."""
+_RRULE_SHAPE: Final = (
     r"^(RRULE:)?FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
 )
+_check_rrule_shape: Final = _text("rrule", _RRULE_SHAPE, "an RFC 5545 recurrence rule, like FREQ=WEEKLY;BYDAY=SU")
+
+
+def _rrule(value: object) -> str:
+    """A recurrence rule of at most MAX_RRULE_LENGTH characters, recurring at most hourly."""
+    if isinstance(value, str) and len(value) > MAX_RRULE_LENGTH:
+        raise _fail("rrule", f"the recurrence rule is {len(value)} characters long; at most {MAX_RRULE_LENGTH}")
+    text = _check_rrule_shape(value)
+    if not _compiled(RRULE_PATTERN).search(text):
+        frequency = text.removeprefix("RRULE:").split(";", 1)[0]
+        raise _fail(
+            "rrule",
+            f"`{frequency}` recurs every {'second' if frequency.endswith('SECONDLY') else 'minute'}: "
+            "a maintenance window recurs at most hourly (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY)",
+        )
+    return text
+
 
 RRule = Annotated[
     str,
-    BeforeValidator(_text("rrule", RRULE_PATTERN, "an RFC 5545 recurrence rule, like FREQ=WEEKLY;BYDAY=SU")),
-    _matching(RRULE_PATTERN),
-    WithJsonSchema({"type": "string", "pattern": RRULE_PATTERN}),
+    BeforeValidator(_rrule),
+    FastSchema(
+        core_schema.str_schema(
+            pattern=_compiled(RRULE_PATTERN), regex_engine="python-re", strict=True, max_length=MAX_RRULE_LENGTH
+        )
+    ),
+    WithJsonSchema({"type": "string", "pattern": RRULE_PATTERN, "maxLength": MAX_RRULE_LENGTH}),
 ]
 
 

@@ -9,9 +9,9 @@ from typing import Annotated, Final, Literal
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from relpolicy.model.base import Model, Reference, Resource, Spec
-from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _matching, _text, checked_duration
+from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _matching, _text, checked_duration, shown
 
-TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]*[dw]|month|quarter|year)$"
+TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]{0,3}d|[1-9][0-9]{0,2}w|month|quarter|year)$"  # rolling: < 28 years
 LATENCY_PATTERN: Final = r"^[1-9][0-9]*(ms|s)$"
 
 TimeWindow = Annotated[
@@ -20,7 +20,8 @@ TimeWindow = Annotated[
         _text(
             "time_window",
             TIME_WINDOW_PATTERN,
-            "a time window: a rolling number of days or weeks (30d, 4w), or a calendar `month`, `quarter` or `year`",
+            "a time window: a rolling number of days or weeks (30d, 4w; at most 9999d or 999w), "
+            "or a calendar `month`, `quarter` or `year`",
         )
     ),
     _matching(TIME_WINDOW_PATTERN),
@@ -29,9 +30,12 @@ TimeWindow = Annotated[
 
 
 def _parse_latency(text: str) -> dt.timedelta:
-    milliseconds = int(text[:-2]) if text.endswith("ms") else int(text[:-1]) * 1000
-    if milliseconds > MAX_DURATION.total_seconds() * 1000:
-        msg = f"`{text}` is longer than 100 years"
+    amount = text.removesuffix("ms").removesuffix("s")
+    # more digits than 100 years has milliseconds is longer whatever the unit (and int() refuses 4,300 digits)
+    too_many_digits = len(amount.lstrip("0")) > len(str(int(MAX_DURATION.total_seconds() * 1000)))
+    milliseconds = 0 if too_many_digits else int(amount) if text.endswith("ms") else int(amount) * 1000
+    if too_many_digits or milliseconds > MAX_DURATION.total_seconds() * 1000:
+        msg = f"`{shown(text)}` is longer than 100 years"
         raise ValueError(msg)
     return dt.timedelta(milliseconds=milliseconds)
 

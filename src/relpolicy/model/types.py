@@ -28,10 +28,17 @@ POSITIVE_DURATION_PATTERN: Final = r"^(?=.*[1-9])([0-9]+w)?([0-9]+d)?([0-9]+h)?(
 _CLOCK: Final = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 LOCAL_TIME_PATTERN: Final = rf"^{_CLOCK}$"
 TIME_RANGE_PATTERN: Final = rf"^{_CLOCK}-({_CLOCK}|24:00)$"
-DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-DATETIME_PATTERN: Final = (
+MIN_YEAR: Final = 1970
+"""The first year a date in a policy (or ``--as-of``) may fall in."""
+MAX_YEAR: Final = 2199
+"""The last such year: date arithmetic (a year's horizon, 100-year durations) stays far from year 9999."""
+_YEAR: Final = r"(19[7-9][0-9]|2[01][0-9]{2})"  # MIN_YEAR to MAX_YEAR
+_SHAPE_OF_DATE: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_SHAPE_OF_DATETIME: Final = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
 )
+DATE_PATTERN: Final = _SHAPE_OF_DATE.replace("^[0-9]{4}", "^" + _YEAR)
+DATETIME_PATTERN: Final = _SHAPE_OF_DATETIME.replace("^[0-9]{4}", "^" + _YEAR)
 EMAIL_PATTERN: Final = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 LABEL_KEY_PATTERN: Final = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 
@@ -65,9 +72,20 @@ def _fail(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(CUSTOM_ERROR_PREFIX + code, message)
 
 
+_SHOWN: Final = 40
+"""Values longer than this are shortened in messages (a policy value may be megabytes long)."""
+
+
+def shown(text: str) -> str:
+    """``text`` for a message: whole when short, else its start and end and its length."""
+    if len(text) <= _SHOWN:
+        return text
+    return f"{text[: _SHOWN // 2]}...{text[-8:]} ({len(text):,} characters)"
+
+
 def _describe(value: object) -> str:
     if isinstance(value, str):
-        return f"`{value}`"
+        return f"`{shown(value)}`"
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -76,7 +94,7 @@ def _describe(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"`{value}`"
+    return f"`{shown(str(value))}`" if isinstance(value, int) else f"`{value}`"
 
 
 FAST_SCHEMA_KEY: Final = "relpolicy_fast"
@@ -178,12 +196,20 @@ MAX_DURATION: Final = dt.timedelta(days=100 * 366)
 """Longer durations are surely typos, and would overflow date arithmetic."""
 
 
+_MAX_DIGITS: Final = len(str(int(MAX_DURATION.total_seconds())))
+"""An amount with more digits than MAX_DURATION has seconds is too long whatever its unit (read before ``int()``)."""
+
+
 def parse_duration(text: str) -> dt.timedelta:
     """``"1h30m"`` -> ``timedelta(hours=1, minutes=30)``; ``text`` must match DURATION_PATTERN.
 
     Raises ValueError for a duration longer than MAX_DURATION.
     """
-    seconds = sum(int(amount) * _DURATION_UNITS[unit] for amount, unit in re.findall(r"([0-9]+)([wdhms])", text))
+    amounts = re.findall(r"([0-9]+)([wdhms])", text)
+    if any(len(amount.lstrip("0")) > _MAX_DIGITS for amount, _ in amounts):  # and int() refuses 4,300 digits
+        msg = f"`{shown(text)}` is longer than 100 years"
+        raise ValueError(msg)
+    seconds = sum(int(amount) * _DURATION_UNITS[unit] for amount, unit in amounts)
     if seconds > MAX_DURATION.total_seconds():
         msg = f"`{text}` is longer than 100 years"
         raise ValueError(msg)
@@ -312,10 +338,16 @@ def _flag(value: object) -> bool:
     return value
 
 
+MAX_COUNT: Final = 1_000_000
+"""The largest count (backup copies, escalation repeats): far above any real one, safe to multiply."""
+
+
 def _count(value: object) -> int:
     count = _whole(value)
     if count is None or count < 0:
         raise _fail("type", f"{_describe(value)} is not a whole number of zero or more")
+    if count > MAX_COUNT:
+        raise _fail("count", f"{shown(str(count))} is more than {MAX_COUNT:,}: is it a typo?")
     return count
 
 
@@ -328,8 +360,8 @@ Flag: TypeAlias = Annotated[
 Count: TypeAlias = Annotated[
     int,
     BeforeValidator(_count),
-    FastSchema(core_schema.int_schema(strict=True, ge=0)),  # strict: no bool; 1.0 is left to the model
-    WithJsonSchema({"type": "integer", "minimum": 0}),
+    FastSchema(core_schema.int_schema(strict=True, ge=0, le=MAX_COUNT)),  # strict: no bool; 1.0 left to the model
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_COUNT}),
 ]
 
 LocalTime: TypeAlias = Annotated[
@@ -353,23 +385,26 @@ TimeRange: TypeAlias = Annotated[
 ]
 
 
-def _iso(parse: Callable[[str], T], code: str, pattern: str, advice: str, noun: str) -> Callable[[object], T]:
-    """A validator for an ISO 8601 string: shape first (with advice), then a real calendar value."""
+def _iso(parse: Callable[[str], dt.date], code: str, pattern: str, advice: str, noun: str) -> Callable[[object], Any]:
+    """A validator for an ISO 8601 string: shape first (with advice), then a real calendar value in the years."""
     check = _text(code, pattern, advice)
 
-    def validate(value: object) -> T:
+    def validate(value: object) -> dt.date:
         text = check(value)
         try:
-            return parse(text)
+            parsed = parse(text)
         except ValueError:
-            raise _fail(code, f"`{text}` is not a real {noun}") from None
+            raise _fail(code, f"`{shown(text)}` is not a real {noun}") from None
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise _fail(code, f"`{text}` is outside the years relpolicy handles, {MIN_YEAR} to {MAX_YEAR}")
+        return parsed
 
     return validate
 
 
 Date: TypeAlias = Annotated[
     dt.date,
-    BeforeValidator(_iso(dt.date.fromisoformat, "date", DATE_PATTERN, "a date: write YYYY-MM-DD", "date")),
+    BeforeValidator(_iso(dt.date.fromisoformat, "date", _SHAPE_OF_DATE, "a date: write YYYY-MM-DD", "date")),
     _matching(DATE_PATTERN, then=dt.date.fromisoformat),
     PlainSerializer(dt.date.isoformat, return_type=str),
     WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
@@ -381,7 +416,7 @@ OffsetDatetime: TypeAlias = Annotated[
         _iso(
             dt.datetime.fromisoformat,
             "datetime",
-            DATETIME_PATTERN,
+            _SHAPE_OF_DATETIME,
             "a date and time with a UTC offset: write it like 2026-12-24T18:00:00-05:00 or 2026-12-24T23:00:00Z",
             "date and time",
         )
