@@ -157,7 +157,7 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     return Report(
         findings=tuple(findings),
         sources=loaded.sources,
-        files=len(files),
+        files=len(files) + len(files.refused),  # a link out of the tree is a file with its RP100
         documents=len(loaded.documents),
         resources=len(policy.resources),
         as_of=as_of,
