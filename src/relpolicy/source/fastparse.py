@@ -189,8 +189,14 @@ def _more_after_flow(text: str, closings: Iterable[int]) -> bool:
     return False
 
 
+_LONGEST_KEY: Final = 1024
+"""The longest implicit key YAML allows (PyYAML enforces it; a line this long goes to PyYAML)."""
+
+
 def _uncertain_text(text: str, encoded: bytes) -> bool:
     """Does the text use anything this module leaves to PyYAML? (Cheap tests first.)"""
+    if len(text) > _LONGEST_KEY and max(map(len, text.splitlines())) > _LONGEST_KEY:
+        return True  # PyYAML refuses an implicit key longer than 1024 characters; rapidyaml takes it
     if ("&" in text or "*" in text or "!" in text or "@" in text or "`" in text) and _NODE_START.search(text):
         return True
     if ("<" in text and "<<" in text) or ("?" in text and _COMPLEX_KEY.search(text)):  # a memchr first
