@@ -15,11 +15,17 @@ UNREADABLE_FILE = declare(
     id="RP100",
     name="unreadable-file",
     severity=Severity.ERROR,
-    summary="A policy file cannot be read: not UTF-8, too large, or an I/O error such as a symlink loop.",
+    summary=(
+        "A policy file cannot be read: not UTF-8, too large, not a regular file, a link out of the policy tree, "
+        "or an I/O error."
+    ),
     doc="""
     relpolicy reads policy files as UTF-8 text up to 8 MiB. A file it cannot read is reported
     where the problem is (the first byte that is not UTF-8, for instance) and skipped; every
-    other file is still checked.
+    other file is still checked. Only regular files inside the policy tree are read: a symbolic
+    link that resolves outside the folder being checked is reported at the link and its target
+    is never read (so a link to `/proc/self/environ` cannot put secrets into a report); a FIFO,
+    socket or device is reported without being opened, and so is a folder that cannot be listed.
 
     Failing example:
 
@@ -74,6 +80,7 @@ DUPLICATE_KEY = declare(
     name="duplicate-key",
     severity=Severity.ERROR,
     summary="A mapping has the same key twice.",
+    fix="removes the second key when its value equals the first and it has its own lines",
     doc="""
     YAML forbids duplicate keys, yet most loaders silently keep one of the values, so the
     policy that runs is not the one a reviewer reads. relpolicy keeps the first value and points
@@ -105,6 +112,7 @@ SCHEMA_VIOLATION = declare(
     name="schema-violation",
     severity=Severity.ERROR,
     summary="A document does not match its kind's schema: unknown or missing field, wrong type or value.",
+    fix="renames an unknown field that is clearly a typo of one allowed there (`ownr:` -> `owner:`)",
     doc="""
     Every kind has a JSON Schema (in `schemas/`, generated from the models). A document that
     does not match is reported at the offending key or value, with a suggestion for misspelt
@@ -202,6 +210,7 @@ DEPRECATED_API_VERSION = declare(
     name="deprecated-api-version",
     severity=Severity.WARNING,
     summary="A document uses an apiVersion that still loads but is deprecated.",
+    fix="writes the successor apiVersion and renames the fields that moved, where the deprecation says how",
     doc="""
     When a new apiVersion arrives the old one keeps loading, with this finding on every
     document that uses it, until `relpolicy migrate` has rewritten the files. relpolicy.dev/v1
