@@ -71,6 +71,7 @@ def rate(problems: Iterable[Problem], settings: Settings | None = None) -> list[
                 problem.location,
                 problem.subject,
                 problem.related,
+                problem.fix,
             )
         )
     return sorted(findings, key=lambda f: f.sort_key)

@@ -3,7 +3,7 @@
 Every stage (loader, model building, rules) reports a :class:`Problem`: what is wrong and where.
 The engine turns each problem into a :class:`Finding` by attaching the severity that the rule
 catalogue and the project configuration give it. This module is a leaf: it imports nothing from
-the rest of the package.
+the rest of the package but :mod:`relpolicy.fixes`, another leaf.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Final
+
+from relpolicy.fixes import Fix
 
 MAX_MESSAGE_CHARS: Final = 2_000
 """The longest message a finding or related note keeps; longer ones lose their middle.
@@ -99,6 +101,8 @@ class Problem:
     related: tuple[Related, ...] = field(default=())
     severity: Severity | None = None
     """Set when this problem is milder or worse than its rule's default (a cycle through a soft link)."""
+    fix: Fix | None = None
+    """A safe, mechanical change that resolves the problem (``check --fix``), when the rule knows one."""
 
     def with_severity(self, severity: Severity) -> Problem:
         """The same problem at another severity than its rule's default."""
@@ -116,6 +120,7 @@ class Finding:
     location: Location
     subject: str
     related: tuple[Related, ...] = ()
+    fix: Fix | None = None
 
     def __post_init__(self) -> None:
         # Where every message is final, whichever stage reported it: all formats get the cap.

@@ -1,4 +1,4 @@
-"""What a fix is: text replacements in one file that a rule knows to be safe (a leaf module).
+"""What a fix is: text replacements in one file that a rule knows to be safe.
 
 A rule that can repair what it reports attaches a :class:`Fix` to its problem. The fix is
 computed from key paths (``spec.owner``, the key of ``spec.ownr``) by :mod:`relpolicy.editing.fixes`,
@@ -8,7 +8,15 @@ it (``fixes[].artifactChanges[].replacements``) without parsing the file again.
 
 from __future__ import annotations
 
+import difflib
+import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from relpolicy.findings import Location
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -29,3 +37,45 @@ class Fix:
     description: str
     """What the fix does, as a sentence fragment: "rename `ownr` to `owner`"."""
     replacements: tuple[Replacement, ...]
+
+
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_./@-]*")
+_AMBIGUOUS: Final = re.compile(
+    r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|null|Null|NULL|[0-9eE._+-]+|0[xob][0-9a-fA-F_]+|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)"
+)
+
+
+def yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar: plain when every YAML reader takes it for that text, else double-quoted."""
+    if _PLAIN_NAME.fullmatch(text) and not _AMBIGUOUS.fullmatch(text) and not text.endswith(":"):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def unambiguous_match(word: str, choices: Iterable[str]) -> str | None:
+    """The one choice that ``word`` is clearly a typo of: close (ratio >= 0.8) and clearly closer than any other.
+
+    "Clearly closer": no other choice within 0.1 of its similarity ratio, so ``paymnts`` becomes
+    ``payments`` even beside ``payments-api``, but ``db1`` is left alone beside ``db2`` and ``db3``.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored = []
+    for choice in choices:
+        matcher.set_seq1(choice)
+        if choice != word and matcher.real_quick_ratio() >= 0.7 and matcher.quick_ratio() >= 0.7:
+            ratio = matcher.ratio()
+            if ratio >= 0.7:
+                scored.append((ratio, choice))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < 0.8:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
+        return None
+    return scored[0][1]
+
+
+def replace(region: Location, text: str, description: str) -> Fix:
+    """A fix that replaces one located node (a value, or a key when ``region`` is the key's)."""
+    return Fix(description, (Replacement(region.line, region.col, region.end_line, region.end_col, text),))

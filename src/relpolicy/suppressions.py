@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from relpolicy.findings import Finding, Location, Problem, Suppressed
+from relpolicy.fixes import Fix, Replacement
 
 _COMMENT: Final = re.compile(r"(?:^|\s)#\s*relpolicy:\s*ignore\[(?P<rules>[^\]]*)\](?P<reason>.*)$")
 _DOCUMENT_START: Final = re.compile(r"^---(?:\s|$)")
@@ -39,6 +40,10 @@ class Suppression:
     """The lines whose findings it covers."""
     used: set[str] = field(default_factory=set)
     """The ids of the rules whose findings it suppressed."""
+    removal: Location | None = None
+    """What to delete to remove the comment: its whole line, or the comment and the blanks before it."""
+    names: Location | None = None
+    """The text between the brackets."""
 
 
 def find_suppressions(path: str, text: str) -> list[Suppression]:
@@ -71,7 +76,13 @@ def find_suppressions(path: str, text: str) -> list[Suppression]:
             covered = _document_of(starts, target, len(lines))
         rules = tuple(part.strip() for part in match["rules"].split(",") if part.strip())
         location = Location(path, number, col, number, len(line) + 1)
-        found.append(Suppression(location, rules, match["reason"].strip(), covered))
+        if content:
+            kept = len(line[: col - 1].rstrip())
+            removal = Location(path, number, kept + 1, number, len(line) + 1)
+        else:
+            removal = Location(path, number, 1, number + 1, 1)
+        names = Location(path, number, match.start("rules") + 1, number, match.end("rules") + 1)
+        found.append(Suppression(location, rules, match["reason"].strip(), covered, removal=removal, names=names))
     return found
 
 
@@ -217,6 +228,15 @@ def _judge(
     named = ", ".join(suppression.rules)
     if len(unused) == len(suppression.rules):
         message = f"suppression of {named} suppresses nothing: remove it"
+        fix = _edit(suppression.removal, "", "remove the suppression comment")
     else:
         message = f"suppression of {named}: {', '.join(unused)} suppresses nothing here; remove it from the brackets"
-    yield Problem("RP901", message, suppression.location, subject)
+        kept = ", ".join(rule for rule in suppression.rules if rule not in unused)
+        fix = _edit(suppression.names, kept, f"remove {', '.join(unused)} from the brackets")
+    yield Problem("RP901", message, suppression.location, subject, fix=fix)
+
+
+def _edit(region: Location | None, text: str, description: str) -> Fix | None:
+    if region is None:
+        return None
+    return Fix(description, (Replacement(region.line, region.col, region.end_line, region.end_col, text),))

@@ -219,6 +219,9 @@ class Recurrence:
         parts = dict(part.split("=", 1) for part in text.split(";"))
         _check_whole(text, parts, "INTERVAL", MAX_INTERVAL)
         _check_whole(text, parts, "COUNT", MAX_COUNT)
+        if "COUNT" in parts and "UNTIL" in parts:
+            msg = f"`{text}`: give COUNT or UNTIL, not both (RFC 5545)"
+            raise RecurrenceError(msg)
         zone, start = zone_named(spec.timezone), dt.time.fromisoformat(spec.start)
         last = _probe(text, start, zone)
         if last is None and "UNTIL" in parts:

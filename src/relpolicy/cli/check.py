@@ -87,6 +87,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="keep parsed files in DIR for the next run (default: .relpolicy_cache, or the config's cacheDir)",
     )
     cache.add_argument("--no-cache", action="store_true", help="parse every file; read and write no cache")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes some findings carry (see `relpolicy explain`), then report what remains",
+    )
+    parser.add_argument(
+        "--diff", action="store_true", help="with --fix: print the fixes as a unified diff and change no file"
+    )
 
 
 def sarif_category(text: str) -> str:
@@ -117,7 +125,20 @@ def run(args: argparse.Namespace) -> int:
     baseline = Baseline.load(args.baseline) if args.baseline and not args.write_baseline else None
     cache_dir = None if args.no_cache else args.cache_dir or settings.cache_dir
     cache = ParseCache(cache_dir) if cache_dir is not None else None
+    if args.diff and not args.fix:
+        msg = "--diff shows the fixes of --fix: pass both"
+        raise RelpolicyError(msg)
     report = check(paths, as_of=as_of, settings=settings, baseline=baseline, cache=cache)
+    if args.fix:
+        from relpolicy.cli._fix import fix_until_clean  # noqa: PLC0415 - the editor only when fixing
+
+        def check_again() -> Report:
+            return check(paths, as_of=as_of, settings=settings, baseline=baseline, cache=cache)
+
+        fixed = fix_until_clean(report, check_again, show_diff=args.diff)
+        if fixed is None:  # --diff: the diff was the output
+            return EXIT_FINDINGS if any(f.fix is not None for f in report.findings) else EXIT_CLEAN
+        report = fixed
     if report.files == 0 and not args.allow_empty:
         where = ", ".join(path.as_posix() for path in paths)
         msg = f"no policy files (*.yaml, *.yml) in {where}: is the path right? (--allow-empty accepts this)"

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     doc = rule.doc
     write(
         f"{rule.id} {rule.name} ({rule.severity.label})\n\n{rule.summary}\n\n{doc.rationale}\n\n"
+        f"Fix: {f'`relpolicy check --fix` {rule.fix}' if rule.fix else 'none automatic; edit the file'}.\n\n"
         f"Failing example:\n\n{textwrap.indent(doc.failing, '    ')}\n"
         f"Passing example:\n\n{textwrap.indent(doc.passing, '    ')}"
     )

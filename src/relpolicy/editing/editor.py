@@ -118,6 +118,8 @@ def apply_replacements(text: str, replacements: Iterable[Replacement]) -> str:
     starts = _offsets(text)
 
     def offset(line: int, col: int) -> int:
+        if line == len(starts) + 1 and col == 1:  # just past the last line (a file without a final line break)
+            return len(text)
         if not 1 <= line <= len(starts):
             msg = f"line {line} is outside the file ({len(starts)} lines)"
             raise RelpolicyError(msg)

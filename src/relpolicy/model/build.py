@@ -9,6 +9,7 @@ line and column; messages are rewritten to say what to write instead.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import types
@@ -20,9 +21,10 @@ from typing import Any, Final, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from relpolicy.findings import Problem
+from relpolicy.fixes import Fix, replace, unambiguous_match, yaml_scalar
 from relpolicy.model.base import Resource
 from relpolicy.model.fast import fast_validator
-from relpolicy.model.kinds import LANGUAGE, Language
+from relpolicy.model.kinds import LANGUAGE, Language, Migration
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
 from relpolicy.source.positions import KeyPath, format_key_path
@@ -131,14 +133,13 @@ def _build_one(
         return None
     deprecation = language.deprecated.get(data["apiVersion"])
     if deprecation is not None:
-        problems.append(
-            _problem(
-                "RP106",
-                f"apiVersion `{data['apiVersion']}` is deprecated: {deprecation}",
-                document,
-                ("apiVersion",),
-            )
+        problem = _problem(
+            "RP106", f"apiVersion `{data['apiVersion']}` is deprecated: {deprecation}", document, ("apiVersion",)
         )
+        migration = language.migrations.get(data["apiVersion"])
+        if migration is not None:
+            problem = dataclasses.replace(problem, fix=_migration_fix(problem, migration, document))
+        problems.append(problem)
     try:
         resource: Resource = fast_validator(model).validate_python(data)
     except ValidationError:
@@ -150,6 +151,29 @@ def _build_one(
     except ValidationError as error:
         problems.extend(_schema_problems(error, model, document, source))
         return None
+
+
+def _migration_fix(problem: Problem, migration: Migration, document: ParsedDocument) -> Fix:
+    """Write the successor apiVersion and rename the fields that moved (those the document has)."""
+    version = replace(problem.location, yaml_scalar(migration.to), "")
+    replacements = list(version.replacements)
+    renamed = []
+    for path, new_name in migration.renamed.get(str(document.data.get("kind")), {}).items():
+        holder = _node_or_none(document.data, path[:-1])
+        if isinstance(holder, dict) and path[-1] in holder and new_name not in holder:
+            location = document.positions.locate(path, key=True)
+            replacements.extend(replace(location, yaml_scalar(new_name), "").replacements)
+            renamed.append(f"`{format_key_path(path)}` to `{new_name}`")
+    description = f"write apiVersion `{migration.to}`" + (f" and rename {', '.join(renamed)}" if renamed else "")
+    return Fix(description, tuple(replacements))
+
+
+def _node_or_none(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
 
 
 def _select_model(
@@ -208,7 +232,20 @@ def _schema_problems(
         node = _node(document.data, path)
         message = _as_written(message, node, document, path, source)
         key = detail["type"] in ("extra_forbidden", "missing", EMPTY_VALUE_ERROR) or isinstance(node, dict | list)
-        yield _problem("RP103", message, document, path, key=key)
+        problem = _problem("RP103", message, document, path, key=key)
+        if detail["type"] == "extra_forbidden":
+            problem = _with_rename(problem, document, path, fields)
+        yield problem
+
+
+def _with_rename(problem: Problem, document: ParsedDocument, path: KeyPath, fields: list[str]) -> Problem:
+    """An unknown field that is clearly a typo of an allowed one not written yet gets a fix renaming it."""
+    field, holder = str(path[-1]), _node(document.data, path[:-1])
+    candidate = unambiguous_match(field, [f for f in fields if f not in holder])
+    if candidate is None:
+        return problem
+    fix = replace(problem.location, yaml_scalar(candidate), f"rename `{field}` to `{candidate}`")
+    return dataclasses.replace(problem, fix=fix)
 
 
 _LINE_BREAK: Final = re.compile("\r\n|[\n\r\x85\u2028\u2029]")

@@ -28,6 +28,16 @@ KINDS: Final[tuple[type[Resource], ...]] = (
 
 
 @dataclass(frozen=True)
+class Migration:
+    """How a document of a deprecated apiVersion is rewritten for its successor (``check --fix``)."""
+
+    to: str
+    """The apiVersion to write instead."""
+    renamed: Mapping[str, Mapping[tuple[str, ...], str]] = field(default_factory=dict)
+    """Fields that moved, by kind: the key path of the old field -> its new key name."""
+
+
+@dataclass(frozen=True)
 class Language:
     """The API versions relpolicy reads, their kinds, and which versions are deprecated.
 
@@ -37,6 +47,8 @@ class Language:
     versions: Mapping[str, Mapping[str, type[Resource]]]
     deprecated: Mapping[str, str] = field(default_factory=dict)
     """Deprecated version -> what to do instead."""
+    migrations: Mapping[str, Migration] = field(default_factory=dict)
+    """Deprecated version -> the mechanical rewrite to its successor, where there is one (RP106's fix)."""
 
     def model(self, api_version: str, kind: str) -> type[Resource] | None:
         """The model for a document, or None when the version or kind is unknown."""

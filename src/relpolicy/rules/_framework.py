@@ -102,6 +102,8 @@ class Rule:
     """None for rules that loading reports (RP1xx)."""
     facts: tuple[str, ...] = ()
     """The ServiceGraph facts the check reads (``ceilings``, ``slowest_recovery``...), for the docs."""
+    fix: str = ""
+    """What ``check --fix`` changes for this rule's findings (those it attaches a fix to); empty when nothing."""
 
 
 def parse_doc(docstring: str | None, where: str, background: str = "") -> RuleDoc:
@@ -138,21 +140,31 @@ def rule(  # noqa: PLR0913 - keyword-only metadata
     summary: str,
     background: str = "",
     facts: tuple[str, ...] = (),
+    fix: str = "",
 ) -> Callable[[Check], Rule]:
     """Declare a rule whose check is the decorated function (its docstring is the doc).
 
     ``background``: YAML documents appended to both examples (see :func:`parse_doc`).
     ``facts``: the graph facts the check reads; each must be a ServiceGraph attribute.
+    ``fix``: what ``check --fix`` does for the findings the check attaches a :class:`~relpolicy.fixes.Fix` to.
     """
     _validate(id, name)
 
     def decorate(check: Check) -> Rule:
-        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id, background), check, facts)
+        return Rule(id, name, severity, summary, parse_doc(check.__doc__, id, background), check, facts, fix)
 
     return decorate
 
 
-def declare(*, id: str, name: str, severity: Severity, summary: str, doc: str) -> Rule:  # noqa: A002
-    """Declare a rule that the loading pipeline reports itself."""
+def declare(  # noqa: PLR0913 - keyword-only metadata
+    *,
+    id: str,  # noqa: A002
+    name: str,
+    severity: Severity,
+    summary: str,
+    doc: str,
+    fix: str = "",
+) -> Rule:
+    """Declare a rule that the loading pipeline reports itself (``fix``: as for :func:`rule`)."""
     _validate(id, name)
-    return Rule(id, name, severity, summary, parse_doc(doc, id))
+    return Rule(id, name, severity, summary, parse_doc(doc, id), fix=fix)

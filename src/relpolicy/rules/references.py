@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Final
 
 from relpolicy.findings import Problem, Severity
+from relpolicy.fixes import replace, unambiguous_match, yaml_scalar
 from relpolicy.model.base import Reference, Resource
 from relpolicy.model.build import did_you_mean
 from relpolicy.model.calendar import ALWAYS
@@ -21,6 +23,7 @@ _NOUNS: Final = {"person": "team member with the email", "level": "priority leve
     severity=Severity.ERROR,
     summary="A name points to no resource: dependency, owner, calendar, escalation policy, SLO or window "
     "service, notified team or person, priority level.",
+    fix="replaces a misspelt name with the one existing name it is clearly a typo of",
 )
 def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
     """A reference to something that does not exist breaks every check that follows it: an
@@ -65,7 +68,15 @@ def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
             if known is None:
                 known = _level_names(resource)
             if reference.name not in known:
-                yield policy.problem("RP201", _message(reference, sorted(known)), resource, reference.path)
+                problem = policy.problem("RP201", _message(reference, sorted(known)), resource, reference.path)
+                # Only a name the message already suggests is worth the search for a single match.
+                candidate = unambiguous_match(reference.name, known) if "did you mean" in problem.message else None
+                if candidate is not None:
+                    description = f"replace `{reference.name}` with `{candidate}`"
+                    problem = dataclasses.replace(
+                        problem, fix=replace(problem.location, yaml_scalar(candidate), description)
+                    )
+                yield problem
 
 
 def _level_names(resource: Resource) -> frozenset[str]:

@@ -37,6 +37,7 @@ UNUSED_SUPPRESSION = declare(
     name="unused-suppression",
     severity=Severity.WARNING,
     summary="A `# relpolicy: ignore[...]` comment suppresses nothing, or names no known rule.",
+    fix="removes a suppression that suppresses nothing, or the rules in its brackets that suppress nothing",
     doc=f"""
     A suppression outlives the problem it silenced: once the dependency is fixed, the comment
     stays and would hide the next, different problem on that line. A suppression that matches no

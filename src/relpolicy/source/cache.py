@@ -47,11 +47,12 @@ import yaml
 import relpolicy
 from relpolicy import findings
 from relpolicy.findings import Location, Problem, Related, Severity
+from relpolicy.fixes import Fix, Replacement
 from relpolicy.source import parse as parse_module
 from relpolicy.source.parse import MAX_SHARED_LENGTH, ParsedDocument, ParseResult
 from relpolicy.source.positions import PositionIndex
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 """Bumped whenever the layout of a shard or an entry changes."""
 
 SHARDS: Final = 32
@@ -335,7 +336,12 @@ def _problem_json(problem: Problem) -> list[Any]:
         problem.subject,
         [[_location_json(related.location), related.message] for related in problem.related],
         None if problem.severity is None else int(problem.severity),
+        None if problem.fix is None else _fix_json(problem.fix),
     ]
+
+
+def _fix_json(fix: Fix) -> list[Any]:
+    return [fix.description, [[r.line, r.col, r.end_line, r.end_col, r.text] for r in fix.replacements]]
 
 
 def _decode(entry: str, shown: str, text: str) -> ParseResult:
@@ -390,10 +396,23 @@ def _location(value: object) -> Location:
     return Location(_text(value[0]), value[1], value[2], value[3], value[4])
 
 
-def _problem(value: object) -> Problem:
-    if not isinstance(value, list) or len(value) != 6 or not isinstance(value[4], list):
+def _fix(value: object) -> Fix | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], list):
         raise _Corrupt
-    rule_id, message, location, subject, related, severity = value
+    replacements = []
+    for item in value[1]:
+        if not isinstance(item, list) or len(item) != 5 or not all(_is_int(n) for n in item[:4]):
+            raise _Corrupt
+        replacements.append(Replacement(item[0], item[1], item[2], item[3], _text(item[4])))
+    return Fix(_text(value[0]), tuple(replacements))
+
+
+def _problem(value: object) -> Problem:
+    if not isinstance(value, list) or len(value) != 7 or not isinstance(value[4], list):
+        raise _Corrupt
+    rule_id, message, location, subject, related, severity, fix = value
     links = []
     for link in related:
         if not isinstance(link, list) or len(link) != 2:
@@ -408,4 +427,5 @@ def _problem(value: object) -> Problem:
         _text(subject),
         tuple(links),
         None if severity is None else Severity(severity),
+        _fix(fix),
     )

@@ -14,6 +14,7 @@ stays the country code, ``02:00`` stays a time of day (YAML 1.1 reads it as the 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -26,6 +27,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from relpolicy.findings import Location, Problem, Related
+from relpolicy.fixes import Fix, Replacement
 from relpolicy.source.positions import KeyPath, PositionIndex, Span, SpanMap, format_key_path
 
 MAX_DEPTH: Final = 64
@@ -187,6 +189,9 @@ class _Builder:
     recording parse of the same text only for files that have a finding (see ``parse_yaml``).
     """
 
+    text: str | None = None
+    """The file's text, when the parse has it: RP102's fix needs to see the lines around a duplicate."""
+
     def __init__(self, file: str, index: int, *, record: bool = True, aliases: bool = True) -> None:
         self.file = file
         self.index = index
@@ -271,6 +276,26 @@ class _Builder:
             )
         return _Rejected(self.problem("RP101", _tag_message(node.tag), node, path))
 
+    def with_removal(  # noqa: PLR0913, PLR0917 - the duplicate's nodes and where it is
+        self, problem: Problem, key: Node, value: ScalarNode, first: Any, path: KeyPath, depth: int
+    ) -> Problem:
+        """A duplicate whose value equals the first one's, alone on its lines, can be removed (RP102's fix)."""
+        if self.text is None:
+            return problem
+        try:
+            again = _Builder(self.file, self.index, record=False).build(value, path, depth)
+        except _Rejected:
+            return problem
+        if repr(again) != repr(first):  # repr: 1, 1.0 and true are equal in Python, not in YAML
+            return problem
+        lines = self.text.splitlines()
+        start, end = key.start_mark, value.end_mark
+        if lines[start.line][: start.column].strip() or (end.column and lines[end.line][end.column :].strip()):
+            return problem
+        last = end.line + 1 if end.column else end.line  # 0-based line after the value
+        removal = Replacement(start.line + 1, 1, last + 1, 1, "")
+        return dataclasses.replace(problem, fix=Fix(f"remove the second `{path[-1]}` (same value)", (removal,)))
+
     def mapping(self, node: MappingNode, path: KeyPath, depth: int, *, via_alias: bool) -> dict[str, Any]:
         # Merged keys first, so that explicit keys (and their positions) win wherever they stand.
         if depth > MAX_DEPTH:
@@ -313,16 +338,17 @@ class _Builder:
             child = (*path, name)
             if name in first_seen:
                 first = first_seen[name]
-                self.problems.append(
-                    self.problem(
-                        "RP102",
-                        f"duplicate key `{name}`: first defined at line {first.start_mark.line + 1}; "
-                        "YAML tools disagree on which value wins, so relpolicy keeps the first",
-                        key_node,
-                        child,
-                        Related(_location(self.file, first), f"`{name}` first defined here"),
-                    )
+                problem = self.problem(
+                    "RP102",
+                    f"duplicate key `{name}`: first defined at line {first.start_mark.line + 1}; "
+                    "YAML tools disagree on which value wins, so relpolicy keeps the first",
+                    key_node,
+                    child,
+                    Related(_location(self.file, first), f"`{name}` first defined here"),
                 )
+                if not node.flow_style and isinstance(value_node, ScalarNode):
+                    problem = self.with_removal(problem, key_node, value_node, data[name], child, depth)
+                self.problems.append(problem)
                 continue
             first_seen[name] = key_node
             if record:
@@ -423,6 +449,7 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
             if node is None:  # pragma: no cover - check_node() promised a node
                 break
             builder = _Builder(file, index, record=spans is None, aliases=may_alias)
+            builder.text = text
             try:
                 data = builder.build(node)
             except _Rejected as rejected:
