@@ -225,10 +225,10 @@ def test_a_folder_without_policy_files_is_a_usage_error(
 
 
 def test_the_library_checks_an_empty_folder_without_raising(tmp_path: Path) -> None:
-    """check() on no files returns an empty report: refusing it is the command's decision."""
-    from relpolicy.engine import check
+    """The public check() on no files returns an empty report: refusing it is the command's decision."""
+    from relpolicy import check
 
-    report = check([tmp_path], as_of=dt.date(2026, 11, 26))
+    report = check(str(tmp_path), as_of=dt.date(2026, 11, 26))
     assert (report.files, report.findings) == (0, ())
 
 
