@@ -286,6 +286,9 @@ class OutputFolder:
             return os.lstat(self.path / name)  # pragma: no cover - platforms without openat
         except FileNotFoundError:
             return None
+        except OSError as error:  # a name too long, a folder that vanished
+            msg = f"{self.file(name)}: cannot use it: {error.strerror or error}"
+            raise RelpolicyError(msg) from None
 
     def _unlink_quietly(self, name: str) -> None:
         with contextlib.suppress(OSError):
