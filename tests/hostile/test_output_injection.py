@@ -26,6 +26,8 @@ HOSTILE_NAMES = (
     "tab\tline\nfeed\x01\x7f\x85\u2028.yaml",
 )
 UNDECODABLE_NAME = b"caf\xe9-\xff.yaml"
+UNDECODABLE_BROKEN = b"bad\xff.yaml"
+"""A file that is not a policy: its findings' subjects (and so fingerprints) hold its name."""
 HOSTILE_DOC = """\
 apiVersion: relpolicy.dev/v1
 kind: Team
@@ -67,6 +69,7 @@ def hostile_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (policies / "good.yaml").write_text(SIBLING, encoding="utf-8")
     try:
         (policies / os.fsdecode(UNDECODABLE_NAME)).write_text(HOSTILE_DOC, encoding="utf-8")
+        (policies / os.fsdecode(UNDECODABLE_BROKEN)).write_text("apiVer", encoding="utf-8")
     except OSError:  # pragma: no cover - a file system that only takes UTF-8 names (APFS)
         pytest.skip("this file system refuses file names that are not UTF-8")
     return tmp_path
@@ -158,8 +161,8 @@ def test_github(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     out = run("github", capsys)
     *commands, last = out.splitlines()
-    assert last.startswith("11 errors, ")
-    assert len(commands) == 11
+    assert last.startswith("12 errors, ")
+    assert len(commands) == 12
     command = re.compile(
         r"::(error|warning|notice) file=[^,:]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^,:]+::.+"
     )
@@ -169,7 +172,7 @@ def test_github(
     table = summary.read_text(encoding="utf-8")
     assert_clean(table)
     rows = [line for line in table.splitlines() if line.startswith("| error |")]
-    assert len(rows) == 11
+    assert len(rows) == 12
     assert all(len(re.findall(r"(?<!\\)\|", row)) == 5 for row in rows), rows
     assert "\\`ops\\\\x1b\\]0;owned" in table  # backtick, backslash and bracket are Markdown-escaped
 
@@ -180,5 +183,5 @@ def test_output_file_with_a_name_that_is_not_utf8(hostile_tree: Path, capsys: py
         target = Path(os.fsdecode(b"report-\xff." + fmt.encode()))
         assert main([*ARGS, "--format", fmt, "--output", str(target)]) == 1
         out, err = capsys.readouterr()
-        assert (out.startswith("11 errors, "), err) == (True, "")
+        assert (out.startswith("12 errors, "), err) == (True, "")
         assert_clean(target.read_text(encoding="utf-8"))

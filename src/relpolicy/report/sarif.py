@@ -125,7 +125,8 @@ def _physical(location: Location, root: str | None, cwd: str | None) -> dict[str
 def fingerprint(finding: Finding, occurrence: int = 1) -> str:
     """A hash of the rule id and the subject; ``occurrence`` tells apart findings that share both."""
     identity = f"{finding.rule_id}\0{finding.subject}\0{occurrence}"
-    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a subject naming a file whose name is not UTF-8 hashes that name's own bytes.
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def automation_id(category: str = "") -> str:
