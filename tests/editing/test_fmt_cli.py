@@ -109,3 +109,14 @@ def test_fmt_is_not_imported_by_check() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == "[]\n"
+
+
+def test_a_linked_policy_file_is_not_written_through(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """fmt writes through relpolicy.fileio: a link is refused with one line, and its target is unchanged."""
+    target = tree.parent / "outside.yaml"
+    target.write_text(MESSY)
+    (tree / "broken.yaml").unlink()
+    (tree / "link.yaml").symlink_to(target)
+    assert main(["fmt", "policies/link.yaml"]) == 1
+    assert target.read_text() == MESSY
+    assert capsys.readouterr().err.startswith("policies/link.yaml: cannot format: ")

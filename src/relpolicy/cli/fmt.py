@@ -42,7 +42,11 @@ def run(args: argparse.Namespace) -> int:
     dry_run = args.check or args.diff
     changed: list[str] = []
     failed = unchanged = 0
-    for path in discover(paths):
+    found = discover(paths)
+    for refused, why in found.refused:  # links out of the tree, FIFOs...: what check reports as RP100
+        print(f"{display_path(Path(refused))}: cannot format: {why}", file=sys.stderr)
+        failed += 1
+    for path in found:
         shown = display_path(path)
         try:
             source = SourceFile.read(path)

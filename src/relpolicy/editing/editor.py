@@ -5,16 +5,12 @@ alone does not say (a UTF-8 byte order mark, CRLF line breaks, the file's permis
 are made on that text, either as a whole new layout (``relpolicy fmt``) or as
 :class:`~relpolicy.findings.Replacement` regions that rules computed from key paths
 (``check --fix``). :meth:`SourceFile.write` puts the BOM and the line breaks back and replaces the
-file in one rename, so that a reader never sees half a file and an interrupted run leaves the
-old one in place.
+file in one rename (through :mod:`relpolicy.fileio`), so that a reader never sees half a file and
+an interrupted run leaves the old one in place.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,29 +74,14 @@ class SourceFile:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+    """Replace ``path`` with ``data`` atomically, keeping its permission bits (see :mod:`relpolicy.fileio`).
 
-    The rename is atomic on POSIX and Windows (``os.replace``); the new file gets the old one's
-    permission bits. A symlink is followed, so the file it points to is replaced, not the link.
+    A temporary file beside it is renamed over it; a symbolic link is refused, never written through.
     """
-    target = path.resolve() if path.is_symlink() else path
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        mode = None
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            Path(temporary).chmod(mode)
-        Path(temporary).replace(target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        raise
+    from relpolicy.fileio import output_folder  # noqa: PLC0415 - the shared safe-write rules
+
+    with output_folder(path.parent, create=False, for_file=path) as folder:
+        folder.write(path.name, data)
 
 
 def _offsets(text: str) -> list[int]:
