@@ -8,12 +8,13 @@ it (``fixes[].artifactChanges[].replacements``) without parsing the file again.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
+
+from relpolicy.model.suggestions import Names
 
 if TYPE_CHECKING:
     from relpolicy.findings import Location
@@ -53,22 +54,15 @@ def yaml_scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def unambiguous_match(word: str, choices: Iterable[str]) -> str | None:
+def unambiguous_match(word: str, choices: Iterable[str] | Names) -> str | None:
     """The one choice that ``word`` is clearly a typo of: close (ratio >= 0.8) and clearly closer than any other.
 
     "Clearly closer": no other choice within 0.1 of its similarity ratio, so ``paymnts`` becomes
     ``payments`` even beside ``payments-api``, but ``db1`` is left alone beside ``db2`` and ``db3``.
+    Many lookups in the same names share one :class:`Names` index (and its work budget).
     """
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    scored = []
-    for choice in choices:
-        matcher.set_seq1(choice)
-        if choice != word and matcher.real_quick_ratio() >= 0.7 and matcher.quick_ratio() >= 0.7:
-            ratio = matcher.ratio()
-            if ratio >= 0.7:
-                scored.append((ratio, choice))
-    scored.sort(reverse=True)
+    names = choices if isinstance(choices, Names) else Names(choices)
+    scored = [(ratio, choice) for ratio, choice in names.ranked(word, 0.7, 3) if choice != word][:2]
     if not scored or scored[0][0] < 0.8:
         return None
     if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:

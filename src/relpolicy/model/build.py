@@ -10,11 +10,10 @@ line and column; messages are rewritten to say what to write instead.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args, get_origin
 
@@ -25,6 +24,7 @@ from relpolicy.fixes import Fix, replace, unambiguous_match, yaml_scalar
 from relpolicy.model.base import Resource
 from relpolicy.model.fast import fast_validator
 from relpolicy.model.kinds import LANGUAGE, Language, Migration
+from relpolicy.model.suggestions import Names
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
 from relpolicy.source.positions import KeyPath, format_key_path
@@ -63,15 +63,18 @@ class BuildResult:
     invalid_names: set[tuple[str, str]]
 
 
-def closest_name(word: str, choices: Sequence[str]) -> str | None:
-    """The choice that ``word`` is most likely a typo of, if any."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+def closest_name(word: str, choices: Iterable[str]) -> str | None:
+    """The choice that ``word`` is most likely a typo of, if any (as ``difflib.get_close_matches``)."""
+    return Names(choices).closest(word)
 
 
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    """``", did you mean `owner`?"`` when ``word`` looks like a typo of one of ``choices``."""
-    close = closest_name(word, choices)
+def did_you_mean(word: str, choices: Iterable[str] | Names) -> str:
+    """``", did you mean `owner`?"`` when ``word`` looks like a typo of one of ``choices``.
+
+    Many lookups in the same names should share one :class:`Names` index, with a budget.
+    """
+    names = choices if isinstance(choices, Names) else Names(choices)
+    close = names.closest(word)
     return f", did you mean `{close}`?" if close else ""
 
 

@@ -12,6 +12,7 @@ from relpolicy.model.base import Reference, Resource
 from relpolicy.model.build import did_you_mean
 from relpolicy.model.calendar import ALWAYS
 from relpolicy.model.priority import PriorityPolicy
+from relpolicy.model.suggestions import Budget, Names
 from relpolicy.rules._framework import RuleContext, rule
 
 _NOUNS: Final = {"person": "team member with the email", "level": "priority level"}
@@ -62,15 +63,20 @@ def unknown_reference(ctx: RuleContext) -> Iterator[Problem]:
     names = {kind: frozenset(policy.names(kind)) for kind in ("Service", "Team", "EscalationPolicy", "PriorityPolicy")}
     names["Calendar"] = frozenset([*policy.names("Calendar"), ALWAYS])
     names["person"] = frozenset(m.email for team in policy.teams for m in team.spec.members)
+    budget = Budget()  # thousands of dangling names among thousands of look-alikes stay cheap
+    indexes: dict[str, Names] = {}
     for resource in policy.resources.values():  # in any order: findings are sorted by location
         for reference in resource.references():
             known = names.get(reference.kind)  # sets: membership stays O(1) on large repos
             if known is None:
                 known = _level_names(resource)
             if reference.name not in known:
-                problem = policy.problem("RP201", _message(reference, sorted(known)), resource, reference.path)
+                index = indexes.get(reference.kind) if reference.kind in names else Names(known, budget)
+                if index is None:
+                    index = indexes[reference.kind] = Names(known, budget)
+                problem = policy.problem("RP201", _message(reference, known, index), resource, reference.path)
                 # Only a name the message already suggests is worth the search for a single match.
-                candidate = unambiguous_match(reference.name, known) if "did you mean" in problem.message else None
+                candidate = unambiguous_match(reference.name, index) if "did you mean" in problem.message else None
                 if candidate is not None:
                     description = f"replace `{reference.name}` with `{candidate}`"
                     problem = dataclasses.replace(
@@ -84,11 +90,11 @@ def _level_names(resource: Resource) -> frozenset[str]:
     return frozenset(level.name for level in resource.spec.levels)
 
 
-def _message(reference: Reference, known: list[str]) -> str:
+def _message(reference: Reference, known: frozenset[str], index: Names) -> str:
     noun = _NOUNS.get(reference.kind, reference.kind)
-    hint = did_you_mean(reference.name, known)
+    hint = did_you_mean(reference.name, index)
     if not hint and len(known) <= 8:
-        hint = f"; known: {', '.join(known)}" if known else f"; there is no {noun} at all"
+        hint = f"; known: {', '.join(sorted(known))}" if known else f"; there is no {noun} at all"
     return f"no {noun} `{reference.name}`{hint}"
 
 
