@@ -162,3 +162,37 @@ def test_unambiguous_match(word: str, choices: list[str], expected: str | None) 
 def test_yaml_scalar(text: str, written: str) -> None:
     """Replacement names are quoted only where a plain scalar would be read otherwise."""
     assert yaml_scalar(text) == written
+
+
+def test_sarif_results_carry_fixes_valid_against_the_oasis_schema(tmp_path: Path) -> None:
+    """A fixable finding's SARIF result has ``fixes`` with the replacement region; the log is valid SARIF 2.1.0."""
+    import datetime as dt
+    import json
+
+    import jsonschema
+
+    from relpolicy.engine import check
+    from relpolicy.report import sarif
+
+    (tmp_path / "p.yaml").write_text(SERVICE + "  owner: paymnts\n" + TEAM)
+    report = check([tmp_path / "p.yaml"], as_of=dt.date(2026, 11, 26), base=tmp_path)
+    log = sarif.as_data(report)
+    schema = json.loads((Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "RP201"]
+    assert result["fixes"] == [
+        {
+            "description": {"text": "replace `paymnts` with `payments`"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": "p.yaml", "uriBaseId": "%SRCROOT%"},
+                    "replacements": [
+                        {
+                            "deletedRegion": {"startLine": 9, "startColumn": 10, "endLine": 9, "endColumn": 17},
+                            "insertedContent": {"text": "payments"},
+                        }
+                    ],
+                }
+            ],
+        }
+    ]

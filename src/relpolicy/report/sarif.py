@@ -24,6 +24,7 @@ from urllib.parse import quote
 from relpolicy import __version__
 from relpolicy.engine import Report
 from relpolicy.findings import Finding, Location, Severity, Suppressed
+from relpolicy.fixes import Fix
 from relpolicy.report.escape import json_text
 from relpolicy.rules import RULES, Rule
 
@@ -157,6 +158,8 @@ def _result(  # noqa: PLR0913 - one result's parts
             for number, r in enumerate(finding.related, start=1)
         ]
     result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding, occurrence)}
+    if finding.fix is not None and suppression is None:
+        result["fixes"] = [_fix(finding, finding.fix, root, cwd)]
     if suppression is not None:
         entry: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
         if suppression.reason:
@@ -164,6 +167,20 @@ def _result(  # noqa: PLR0913 - one result's parts
         entry["location"] = {"physicalLocation": _physical(suppression.location, root, cwd)}
         result["suppressions"] = [entry]
     return result
+
+
+def _fix(finding: Finding, fix: Fix, root: str | None, cwd: str | None) -> dict[str, Any]:
+    """What ``check --fix`` would change, as SARIF's ``fixes``: regions of the finding's file to replace."""
+    replacements = []
+    for r in fix.replacements:
+        replacement: dict[str, Any] = {
+            "deletedRegion": {"startLine": r.line, "startColumn": r.col, "endLine": r.end_line, "endColumn": r.end_col}
+        }
+        if r.text:
+            replacement["insertedContent"] = {"text": r.text}
+        replacements.append(replacement)
+    change = {"artifactLocation": artifact_location(finding.location.path, root, cwd), "replacements": replacements}
+    return {"description": {"text": fix.description}, "artifactChanges": [change]}
 
 
 def as_data(
