@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -121,3 +122,77 @@ def test_schema_command_usage_errors(argv: list[str], message: str, capsys: pyte
     """Options that do not go together are a one-line usage error."""
     assert main(argv) == 2
     assert capsys.readouterr() == ("", f"relpolicy: error: {message}\n")
+
+
+def _properties(node: object, where: str = "#") -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Every property of a schema, wherever it is declared, as (where, key, its schema)."""
+    if isinstance(node, dict):
+        for key, value in (node.get("properties") or {}).items():
+            yield f"{where}/properties/{key}", key, value
+        for key, value in node.items():
+            if key != "if":  # a condition on a value, not a declaration of it
+                yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _properties(value, f"{where}/{index}")
+
+
+def _pydantic_title(key: str) -> str:
+    """The title pydantic gives a key by itself: `dependsOn` -> `Dependson`, `rto` -> `Rto`."""
+    return key.title().replace("_", " ").strip()
+
+
+ACRONYMS = {"rto": "RTO", "rpo": "RPO", "sla": "SLA", "url": "URL", "rrule": "RRULE"}
+
+
+def _has_format(schema: dict[str, Any]) -> bool:
+    """A value written in a format a person must know: a pattern (not just "not blank"), a format, a percentage."""
+    pattern = schema.get("pattern", r"\S")
+    return pattern != r"\S" or "format" in schema or schema.get("exclusiveMaximum") == 100
+
+
+def _values(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The schemas a property's values take: its own, its items', its alternatives'."""
+    yield schema
+    if isinstance(schema.get("items"), dict):
+        yield from _values(schema["items"])
+    for branch in schema.get("anyOf", []):
+        yield from _values(branch)
+
+
+@pytest.mark.parametrize("name", sorted(render_schemas()))
+def test_every_property_has_a_human_title_and_a_description(name: str) -> None:
+    """Hover text for every key: a title as a person writes it, and a description that names no source file."""
+    problems = []
+    for where, key, schema in _properties(json.loads(render_schemas()[name])):
+        title, description = schema.get("title"), schema.get("description")
+        if not title or not description:
+            problems.append(f"{where}: title {title!r}, description {description!r}")
+            continue
+        if key.lower() in ACRONYMS and title != ACRONYMS[key.lower()]:
+            problems.append(f"{where}: title {title!r} is not {ACRONYMS[key.lower()]!r}")
+        if key != key.lower() and title == _pydantic_title(key):
+            problems.append(f"{where}: title {title!r} is pydantic's own")
+        if re.search(r"\b\w+\.py\b|`[\w./]+\.py`", description):
+            problems.append(f"{where}: description names a source file: {description!r}")
+        if not (description[0].isupper() or description.startswith("`")) or not description.endswith((".", ")")):
+            problems.append(f"{where}: description is not a sentence: {description!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", sorted(render_schemas()))
+def test_values_with_a_format_have_examples_that_validate(name: str) -> None:
+    """Durations, times, dates, RRULEs, percentages, names...: a property shows examples, each of them valid."""
+    root = json.loads(render_schemas()[name])
+    root_validator = Draft202012Validator(root)
+    missing, invalid = [], []
+    for where, _, schema in _properties(root):
+        values = list(_values(schema))
+        if any(_has_format(value) for value in values) and not any("examples" in value for value in values):
+            missing.append(where)
+        for value in values:
+            for example in value.get("examples", []):
+                errors = [e.message for e in root_validator.evolve(schema=value).iter_errors(example)]
+                if errors:
+                    invalid.append(f"{where}: {example!r}: {errors}")
+    assert (missing, invalid) == ([], [])

@@ -8,6 +8,11 @@ schemas and the models agree.
 Field descriptions come from the docstring under each field in the model's source. pydantic can
 read them itself (``use_attribute_docstrings``), but it would parse the source of every model at
 import, on every ``check``, for descriptions only the schemas show; the generator reads them here.
+Titles are made from the YAML key (``dependsOn`` -> "Depends on", ``rto`` -> "RTO") unless a
+field sets its own; ``kind`` and ``spec``, which every kind declares again, are described here.
+Values written in a format (durations, times, dates, RRULEs, percentages...) get examples from
+:data:`_EXAMPLES`, by the pattern of their type; a name, whose examples depend on what it names,
+gets them from its field (``Field(examples=)``).
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ import importlib.resources
 import inspect
 import itertools
 import json
+import re
 import textwrap
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.model.base import API_VERSION
+from relpolicy.model import calendar, maintenance, priority, slo, types
+from relpolicy.model.base import API_VERSION, Resource
 from relpolicy.model.kinds import KINDS
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -69,6 +76,77 @@ def field_docstrings(model: type[BaseModel]) -> dict[str, str]:
     return docstrings
 
 
+_TITLE_WORDS: Final = {
+    "api": "API",
+    "rto": "RTO",
+    "rpo": "RPO",
+    "sla": "SLA",
+    "url": "URL",
+    "rrule": "RRULE",
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+"""Words of YAML keys that are not written as they read: acronyms and abbreviated weekdays."""
+
+
+def title_of(key: str) -> str:
+    """A YAML key as a title: ``dependsOn`` -> "Depends on", ``rto`` -> "RTO", ``mon`` -> "Monday"."""
+    words = [_TITLE_WORDS.get(word.lower(), word.lower()) for word in re.findall(r"[a-z0-9]+|[A-Z][a-z0-9]*", key)]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+_EXAMPLES: Final[dict[str, list[Any]]] = {
+    types.DURATION_PATTERN: ["0m", "15m", "1h30m"],
+    types.POSITIVE_DURATION_PATTERN: ["30m", "4h", "1d", "1w"],
+    types.LOCAL_TIME_PATTERN: ["02:00", "22:30"],
+    types.TIME_RANGE_PATTERN: ["09:00-17:30", "22:00-06:00"],
+    types.DATE_PATTERN: ["2026-12-24"],
+    types.DATETIME_PATTERN: ["2026-12-24T18:00:00-05:00", "2026-12-24T23:00:00Z"],
+    types.EMAIL_PATTERN: ["ana.lima@example.com"],
+    slo.TIME_WINDOW_PATTERN: ["30d", "4w", "month", "quarter"],
+    slo.LATENCY_PATTERN: ["300ms", "2s"],
+    maintenance.RRULE_PATTERN: ["FREQ=WEEKLY;BYDAY=SU", "FREQ=MONTHLY;BYDAY=1SA", "FREQ=DAILY;INTERVAL=2"],
+    priority.LEVEL_PATTERN: ["P1", "P2"],
+    calendar._COUNTRY_PATTERN: ["US", "GB"],
+    calendar._SUBDIVISION_PATTERN: ["ENG", "NY"],
+}
+"""Examples of the values of each format, by the pattern the format's type publishes."""
+_PERCENTAGE_EXAMPLES: Final = [99.9, 99.95]
+
+
+def _add_examples(node: object) -> None:
+    """Give every value schema under ``node`` with a known format its examples (unless it has some)."""
+    if isinstance(node, list):
+        for item in node:
+            _add_examples(item)
+    if not isinstance(node, dict):
+        return
+    for value in node.values():
+        _add_examples(value)
+    if "examples" in node:
+        return
+    if (examples := _EXAMPLES.get(node.get("pattern", ""))) is not None:
+        node["examples"] = examples
+    elif node.get("type") == "number" and node.get("exclusiveMaximum") == 100:  # a percentage
+        node["examples"] = _PERCENTAGE_EXAMPLES
+
+
+def _resource_descriptions(model: type[Resource]) -> dict[str, str]:
+    """Descriptions of the fields every kind declares again with its own type."""
+    about = inspect.cleandoc(model.__doc__ or model.KIND).splitlines()[0].rstrip(".")
+    noun = about[0].lower() + about[1:]
+    return {
+        "kind": f"What this document is: `{model.KIND}` declares {noun}.",
+        "spec": f"The content of the {model.KIND}: what it declares, in the fields below.",
+    }
+
+
 def _model_fields(schema: core_schema.CoreSchema) -> dict[str, core_schema.ModelField]:
     """The fields of a ``model`` core schema, under the validators that wrap them."""
     node: dict[str, Any] = dict(schema)
@@ -88,9 +166,21 @@ class _Generator(GenerateJsonSchema):
 
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         fields = _model_fields(schema["schema"])
-        for name, docstring in field_docstrings(schema["cls"]).items():
+        model = schema["cls"]
+        generic = _resource_descriptions(model) if issubclass(model, Resource) and model is not Resource else {}
+        for name, docstring in {**generic, **field_docstrings(model)}.items():
             self._descriptions[id(fields[name])] = docstring
-        return super().model_schema(schema)
+        json_schema = super().model_schema(schema)
+        properties = self.get_schema_from_definitions(JsonRef(json_schema["$ref"])) if "$ref" in json_schema else None
+        for key, value in ((properties or json_schema).get("properties") or {}).items():
+            value.setdefault("title", title_of(key))  # pydantic drops a title equal to its $ref's
+        return json_schema
+
+    def get_title_from_name(self, name: str) -> str:
+        return title_of(name)
+
+    def field_title_should_be_set(self, schema: Any) -> bool:  # noqa: ARG002 - every schema gets one
+        return True  # models and references too: the property's title says what it is for
 
     def model_field_schema(self, schema: core_schema.ModelField) -> JsonSchemaValue:
         # Where pydantic puts a description of its own: over the field's schema (a "$ref" included).
@@ -130,6 +220,7 @@ def _dump(schema: dict[str, Any]) -> str:
 def kind_schema(model: type[Any]) -> dict[str, Any]:
     """The standalone schema of one kind."""
     body = model.model_json_schema(by_alias=True, mode="validation", schema_generator=_Generator)
+    _add_examples(body)
     return {"$schema": DRAFT, "$id": BASE_URI + kind_file(model.KIND), **body}
 
 
@@ -148,19 +239,29 @@ def combined_schema() -> dict[str, Any]:
         }
         for model in KINDS
     ]
-    return {
+    combined: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": BASE_URI + COMBINED_FILE,
         "title": f"relpolicy policy document ({API_VERSION})",
         "type": "object",
         "required": ["apiVersion", "kind", "metadata", "spec"],
         "properties": {
-            "apiVersion": {"const": API_VERSION},
-            "kind": {"enum": [model.KIND for model in KINDS]},
+            "apiVersion": {
+                "const": API_VERSION,
+                "title": title_of("apiVersion"),
+                "description": f"The version of the policy language the document is written in: `{API_VERSION}`.",
+            },
+            "kind": {
+                "enum": [model.KIND for model in KINDS],
+                "title": title_of("kind"),
+                "description": "What the document declares; the other fields follow from it.",
+            },
         },
         "allOf": dispatch,
         "$defs": top["$defs"],
     }
+    _add_examples(combined)
+    return combined
 
 
 def render_schemas() -> dict[str, str]:

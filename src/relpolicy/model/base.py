@@ -72,11 +72,14 @@ class Spec(Model):
 class Metadata(Model):
     """Kubernetes-style metadata: a unique name, an optional display name, labels, annotations."""
 
-    name: Name
-    """Lowercase DNS label, unique per kind."""
+    name: Name = Field(examples=["checkout", "payments-team"])
+    """The resource's name, unique among its kind: lowercase letters, digits and `-`, at most 63."""
     display_name: Text | None = None
+    """A name for people, shown in reports and runbooks instead of `name`."""
     labels: dict[LabelKey, str] = Field(default_factory=dict)
+    """Key-value tags (`domain: orders`) that the selectors of windows, freezes and priority rules match."""
     annotations: dict[LabelKey, str] = Field(default_factory=dict)
+    """Free-form notes for people and other tools; relpolicy does not read them."""
 
     @property
     def title(self) -> str:
@@ -88,6 +91,7 @@ class Selector(Model):
     """Picks services by their labels (every listed label must match)."""
 
     match_labels: dict[LabelKey, str] = Field(min_length=1)
+    """The labels a service must carry, each with exactly this value, to be selected."""
 
     def matches(self, labels: dict[str, str]) -> bool:
         """True when ``labels`` carries every label of this selector."""
@@ -99,8 +103,9 @@ class Resource(Model):
 
     KIND: ClassVar[str]
     api_version: Annotated[str, WithJsonSchema({"const": API_VERSION})]
-    """Selects the schema; the catalogue in `kinds.py` picked this model by it already."""
+    """The version of the policy language the document is written in: `relpolicy.dev/v1`."""
     metadata: Metadata
+    """The resource's name, and optionally a display name, labels and annotations."""
 
     @property
     def name(self) -> str:

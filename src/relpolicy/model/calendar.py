@@ -30,12 +30,19 @@ class WorkingHours(Model):
     """Working hours per weekday; a day left out is not a working day."""
 
     mon: list[TimeRange] = Field(default_factory=list)
+    """Monday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     tue: list[TimeRange] = Field(default_factory=list)
+    """Tuesday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     wed: list[TimeRange] = Field(default_factory=list)
+    """Wednesday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     thu: list[TimeRange] = Field(default_factory=list)
+    """Thursday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     fri: list[TimeRange] = Field(default_factory=list)
+    """Friday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     sat: list[TimeRange] = Field(default_factory=list)
+    """Saturday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
     sun: list[TimeRange] = Field(default_factory=list)
+    """Sunday's working hours, as HH:MM-HH:MM ranges in the calendar's time zone; none: not a working day."""
 
     def on(self, weekday: int) -> list[str]:
         """The ranges of ``weekday`` (0 = Monday)."""
@@ -103,10 +110,13 @@ class CalendarSpec(Spec):
     """When someone is working."""
 
     description: Text | None = None
+    """What the calendar is for, in a sentence."""
     timezone: TimeZone
-    """IANA time zone the hours are written in."""
+    """The IANA time zone the hours are written in."""
     hours: WorkingHours
+    """The working hours of each day of the week; a day left out is not worked."""
     holidays: Holidays | None = None
+    """Days off although their weekday is worked: a country's public holidays and extra dates."""
 
     @property
     def has_days_off(self) -> bool:

@@ -14,8 +14,10 @@ from relpolicy.model.types import Count, Duration, Email, Name, Text, exactly_on
 class Target(Model):
     """One recipient: a team (its on-call) or a person (by email, a member of some team)."""
 
-    team: Name | None = None
+    team: Name | None = Field(default=None, examples=["payments-team"])
+    """A team to notify, by name: its on-call is paged (give `team` or `person`)."""
     person: Email | None = None
+    """A person to notify, by the email address they have as a member of a team (give `team` or `person`)."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
@@ -31,13 +33,16 @@ class Step(Model):
     after: Duration
     """Delay since the incident opened (0m for the first responder)."""
     notify: list[Target] = Field(min_length=1)
+    """Who is notified at this step: teams, people, or both."""
 
 
 class EscalationPolicySpec(Spec):
     """Escalation steps, in order."""
 
     description: Text | None = None
+    """What the escalation policy is for, in a sentence."""
     steps: list[Step] = Field(min_length=1)
+    """The steps, in the order they fire; each fires `after` the incident opened unless someone acknowledged it."""
     repeat: Count = 0
     """How many more times the steps run if nobody acknowledges."""
 

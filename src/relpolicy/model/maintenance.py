@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Final, Literal, Self
 
-from pydantic import BeforeValidator, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import core_schema
 
 from relpolicy.model.base import Model, Reference, Resource, Selector, Spec, refs
@@ -67,8 +67,10 @@ RRule = Annotated[
 class Targeted(Model):
     """Something aimed at services, by name or by label selector."""
 
-    services: list[Name] | None = None
+    services: list[Name] | None = Field(default=None, examples=[["orders-db", "inventory"]])
+    """The services concerned, by name (or pick them by label with `selector`)."""
     selector: Selector | None = None
+    """Picks the services concerned by their labels (instead of naming them in `services`)."""
 
     def references(self) -> Iterator[Reference]:
         yield from refs("Service", self.services or [], "spec", "services")
@@ -78,14 +80,17 @@ class MaintenanceWindowSpec(Targeted, Spec):
     """Planned downtime: a recurrence (`rrule`, `start`, `timezone`) or one occurrence (`at`)."""
 
     description: Text | None = None
+    """What the maintenance is, in a sentence."""
     rrule: RRule | None = None
-    """RFC 5545 recurrence, expanded in `timezone`."""
+    """When the window recurs: an RFC 5545 recurrence rule, read in `timezone` (give `rrule` or `at`)."""
     start: LocalTime | None = None
-    """Local start time of each occurrence."""
+    """The local time each occurrence starts, HH:MM in `timezone` (with `rrule`)."""
     timezone: TimeZone | None = None
+    """The IANA time zone `rrule` and `start` are read in (with `rrule`)."""
     at: OffsetDatetime | None = None
-    """Start of a single occurrence, with its UTC offset."""
+    """When a one-off window starts: a date and time with its UTC offset (give `at` or `rrule`)."""
     duration: PositiveDuration
+    """How long each occurrence lasts."""
 
     @model_validator(mode="after")
     def _one_target_one_schedule(self) -> Self:
@@ -130,8 +135,11 @@ class ChangeFreezeSpec(Targeted, Spec):
     """A period with no planned change; with neither `services` nor `selector` it covers every service."""
 
     reason: Text
+    """Why nothing may change (a launch, a sales peak, an audit)."""
     start: OffsetDatetime
+    """When the freeze begins: a date and time with its UTC offset."""
     end: OffsetDatetime
+    """When the freeze ends: a date and time with its UTC offset, after `start`."""
 
     @model_validator(mode="after")
     def _valid_period(self) -> Self:

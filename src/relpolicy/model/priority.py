@@ -66,13 +66,15 @@ class Level(Model):
     """One priority tier with its targets, measured on its clock."""
 
     name: LevelName
+    """The level's name, P1 (most urgent) to P9."""
     description: Text
+    """When the level applies, in words."""
     response: PositiveDuration
     """Time to first response, in the clock's working time."""
     restore: RestoreTarget
     """Time to restore service, in the clock's working time; `scheduled` when agreed case by case."""
-    clock: Name = ALWAYS
-    """Calendar the targets run on (`always` = 24x7)."""
+    clock: Name = Field(default=ALWAYS, examples=[ALWAYS, "london-office-hours"])
+    """The calendar the targets are counted on, by name; `always` (the default) counts every hour."""
     status_update_every: PositiveDuration | None = None
     """How often stakeholders get a status update while the incident is open."""
 
@@ -86,7 +88,9 @@ class Condition(Model):
     """What a rule matches; every listed condition must hold, an omitted one matches anything."""
 
     tier: list[Tier] | None = Field(default=None, min_length=1)
+    """The tiers of the service hit, 1 (most critical) to 4 (any, when left out)."""
     impact: list[Impact] | None = Field(default=None, min_length=1)
+    """How badly the incident hurts: `outage`, `degraded`, `single-user` or `request` (any, when left out)."""
     labels: dict[LabelKey, str] | None = None
     """Service labels that must all match."""
 
@@ -101,15 +105,20 @@ class Rule(Model):
     """Maps matching incidents to a level; the first matching rule wins."""
 
     when: Condition
+    """What an incident must match for this rule to pick its level."""
     level: LevelName
+    """The level this rule picks, by name."""
 
 
 class PriorityPolicySpec(Spec):
     """Priority levels and the ordered rules that pick one."""
 
     description: Text | None = None
+    """What the priority policy is for, in a sentence."""
     levels: list[Level] = Field(min_length=1)
+    """The priority levels, each with its response and restore targets."""
     rules: list[Rule] = Field(default_factory=list)
+    """Rules tried in order: the first whose `when` matches the incident picks its level."""
     default: LevelName
     """Level used when no rule matches."""
 

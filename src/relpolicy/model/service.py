@@ -16,12 +16,14 @@ DependencyType = Literal["hard", "soft"]
 class Dependency(Model):
     """Something this service needs: one service, or redundant alternatives (`anyOf`)."""
 
-    service: Name | None = None
-    any_of: list[Name] | None = Field(default=None, min_length=2)
-    """Redundant alternatives: the dependency is up while any one of them is up."""
+    service: Name | None = Field(default=None, examples=["orders-db"])
+    """The service needed, by name (give `service` or `anyOf`)."""
+    any_of: list[Name] | None = Field(default=None, min_length=2, examples=[["payments-eu", "payments-us"]])
+    """Redundant alternatives, by name: the dependency is up while any one of them is up (give `anyOf` or `service`)."""
     type: DependencyType = "hard"
     """`hard`: its outage takes this service down; `soft`: it only degrades it."""
     note: Text | None = None
+    """Why the service needs it, or how it degrades without it, for people."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
@@ -64,7 +66,9 @@ class Recovery(Model):
     rpo: PositiveDuration | None = None
     """Recovery point objective: most data, in time, that may be lost."""
     backups: Backups | None = None
+    """How the data is backed up."""
     last_restore_test: Date | None = None
+    """The day a restore from backup was last tested and worked."""
     restore_test_every: PositiveDuration | None = None
     """How often a restore must be tested; defaults to the project setting (90d)."""
 
@@ -82,37 +86,51 @@ class Link(Model):
     """A link in a runbook."""
 
     title: Text
+    """The link's text."""
     url: Text
+    """Where it points: a URL, or a path in the repository."""
 
 
 class Runbook(Model):
     """What the on-call engineer does."""
 
     diagnose: list[Text] = Field(default_factory=list)
+    """Steps to find out what is wrong, in order."""
     restore: list[Text] = Field(default_factory=list)
+    """Steps to bring the service back, in order."""
     verify: list[Text] = Field(default_factory=list)
+    """Steps to check that the service works again."""
     links: list[Link] = Field(default_factory=list)
+    """Dashboards, logs and documents the on-call engineer needs."""
 
 
 class ServiceSpec(Spec):
     """A service."""
 
     description: Text
-    owner: Name | None = None
-    """Team that owns the service."""
+    """What the service does, in a sentence."""
+    owner: Name | None = Field(default=None, examples=["payments-team"])
+    """The team that owns the service, by name."""
     tier: Tier
+    """How critical the service is: 1 (revenue or safety critical) to 4 (low)."""
     lifecycle: Literal["experimental", "production", "deprecated"] = "production"
-    coverage: Name | None = None
-    """Calendar of the hours the service must be supported; defaults to the owner's coverage."""
-    escalation_policy: Name | None = None
-    """Defaults to the owner's escalation policy."""
-    priority_policy: Name | None = None
-    """Defaults to the only priority policy, when there is one."""
+    """Where the service is in its life: `experimental`, `production` (the default) or `deprecated`."""
+    coverage: Name | None = Field(default=None, examples=["always", "london-office-hours"])
+    """The calendar of the hours the service must be supported, by name; defaults to the owner's coverage."""
+    escalation_policy: Name | None = Field(default=None, examples=["payments-escalation"])
+    """The escalation policy of incidents on this service, by name; defaults to the owner's."""
+    priority_policy: Name | None = Field(default=None, examples=["standard-priorities"])
+    """The priority policy that sets an incident's level, by name; defaults to the only one, when there is one."""
     customer_facing: Flag = False
+    """Customers use the service directly."""
     depends_on: list[Dependency] = Field(default_factory=list)
+    """What the service needs to work: services, or groups of redundant alternatives (`anyOf`)."""
     recovery: Recovery | None = None
+    """Recovery objectives (RTO, RPO), backups and restore tests."""
     patching: Patching | None = None
+    """How quickly fixes reach the service: the regular patch cadence and the emergency deadline."""
     runbook: Runbook | None = None
+    """What the on-call engineer does when the service fails."""
 
     def references(self) -> Iterator[Reference]:
         if self.owner is not None:

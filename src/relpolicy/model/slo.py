@@ -61,22 +61,29 @@ class AvailabilityIndicator(Model):
     """The share of time (or of requests) the service works."""
 
     type: Literal["availability"]
+    """`availability`: the share of time, or of requests, the service works."""
     description: Text | None = None
+    """How availability is measured, in words."""
 
 
 class LatencyIndicator(Model):
     """The share of requests served faster than a threshold."""
 
     type: Literal["latency"]
+    """`latency`: the share of requests served faster than `threshold`."""
     threshold: LatencyThreshold
+    """How fast a request must be served to count as good, in ms or s."""
     description: Text | None = None
+    """How latency is measured, in words."""
 
 
 class CustomIndicator(Model):
     """Any other indicator, described in words."""
 
     type: Literal["custom"]
+    """`custom`: an indicator described in words."""
     description: Text
+    """What the indicator measures and how."""
 
 
 Indicator = Annotated[
@@ -88,9 +95,12 @@ Indicator = Annotated[
 class SLOSpec(Spec):
     """An objective for one indicator of one service."""
 
-    service: Name
+    service: Name = Field(examples=["checkout"])
+    """The service the objective is for, by name."""
     description: Text | None = None
+    """What the objective protects, in a sentence."""
     indicator: Indicator
+    """What is measured: `availability`, `latency`, or a `custom` indicator."""
     objective: Percentage
     """Target percentage of good time or good requests over the window."""
     time_window: TimeWindow = "30d"

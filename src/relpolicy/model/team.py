@@ -15,7 +15,9 @@ class Member(Model):
     """A person in the team."""
 
     name: Text
+    """The person's name."""
     email: Email
+    """Their email address, by which escalation policies name them."""
     role: Text | None = None
     """What they do in the team (lead, engineer, on-call...)."""
 
@@ -24,10 +26,12 @@ class TeamSpec(Spec):
     """Who owns services and answers for them."""
 
     description: Text | None = None
+    """What the team does, in a sentence."""
     members: list[Member] = Field(min_length=1)
-    coverage: Name
-    """Calendar of the hours this team answers (`always` for 24x7 on-call)."""
-    escalation_policy: Name | None = None
+    """The people in the team."""
+    coverage: Name = Field(examples=["always", "london-office-hours"])
+    """The calendar of the hours the team answers, by name (`always` for 24x7 on-call)."""
+    escalation_policy: Name | None = Field(default=None, examples=["payments-escalation"])
     """Escalation policy used for this team's services unless a service names its own."""
 
     def references(self) -> Iterator[Reference]:

@@ -445,5 +445,11 @@ def _timezone(value: object) -> str:
 TimeZone: TypeAlias = Annotated[
     str,
     BeforeValidator(_timezone),
-    WithJsonSchema({"type": "string", "description": "An IANA time zone name, such as Europe/London."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "An IANA time zone name, such as Europe/London.",
+            "examples": ["Europe/London", "America/New_York", "UTC"],
+        }
+    ),
 ]
