@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,14 +18,9 @@ needs_hatchling = pytest.mark.skipif(
 
 
 def wheel(out: Path) -> Path:
-    """Build the wheel of this checkout into ``out``, offline, with the hatchling installed here."""
-    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
-    if uv is not None:
-        command = [uv, "build", "--offline", "--no-build-isolation", "--python", sys.executable, "--wheel"]
-        command += ["--out-dir", str(out), str(REPO)]
-    else:
-        command = [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", str(out), str(REPO)]
-    subprocess.run(command, check=True, capture_output=True)
+    """Build the wheel of this checkout into ``out`` with hatchling's PEP 517 hook (offline, as pip would)."""
+    code = "import sys, hatchling.build as backend; backend.build_wheel(sys.argv[1])"
+    subprocess.run([sys.executable, "-c", code, str(out)], cwd=REPO, check=True, capture_output=True)
     (built,) = out.glob("relpolicy-*.whl")
     return built
 

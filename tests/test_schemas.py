@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
@@ -196,3 +197,23 @@ def test_values_with_a_format_have_examples_that_validate(name: str) -> None:
                 if errors:
                     invalid.append(f"{where}: {example!r}: {errors}")
     assert (missing, invalid) == ([], [])
+
+
+def test_vscode_settings_map_the_combined_schema_to_every_policy_file() -> None:
+    """.vscode/settings.json points at the combined schema, and its globs take in every file of policies/."""
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    ((schema, globs),) = settings["yaml.schemas"].items()
+    assert (REPO / schema).resolve() == (SCHEMAS / COMBINED_FILE).resolve()
+    # The language server puts `**/` before each glob; fnmatch's `*` crosses `/` as `**` does.
+    files = [p.relative_to(REPO).as_posix() for p in (REPO / "policies").rglob("*") if p.is_file()]
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g.replace("**/", "*")) for g in globs)] == []
+
+
+def test_schemastore_entry_in_the_docs_names_the_published_schema() -> None:
+    """docs/editors.md holds a catalog entry whose URL is the combined schema's $id, with specific globs."""
+    text = (REPO / "docs" / "editors.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```json\n(\{\n  \"name\".*?)```", text, flags=re.DOTALL)
+    entry = json.loads(block)
+    assert sorted(entry) == ["description", "fileMatch", "name", "url"]
+    assert entry["url"] == json.loads(render_schemas()[COMBINED_FILE])["$id"]
+    assert all("relpolicy" in glob for glob in entry["fileMatch"])
