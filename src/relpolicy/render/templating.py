@@ -17,10 +17,10 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Location
+from relpolicy.render.sandbox import LimitedSandbox, TemplateLimitError
 
 PACKAGE_TEMPLATES = "templates"
 
@@ -47,7 +47,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
 
         loaders.append(TemplateFolderLoader(templates))  # regular files inside the folder only, never a FIFO
     loaders.append(jinja2.PackageLoader("relpolicy", PACKAGE_TEMPLATES, encoding="utf-8"))
-    env = ImmutableSandboxedEnvironment(
+    env = LimitedSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False),
         undefined=jinja2.StrictUndefined,
@@ -64,7 +64,20 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
 def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render template ``name``; any template error becomes a RelpolicyError naming the template line."""
     try:
-        return env.get_template(name).render(**context)
+        template = env.get_template(name)
+        if isinstance(env, LimitedSandbox):
+            return env.render_bounded(template, context)
+        return template.render(**context)
+    except TemplateLimitError as error:
+        msg = f"template `{name}` stopped: {error}"
+        raise RelpolicyError(msg, _template_line(error)) from None
+    except (MemoryError, OverflowError, RecursionError) as error:
+        what = {
+            MemoryError: "ran out of the memory it may use (MAX_RENDER_MEMORY)",
+            RecursionError: "recursed too deep",
+        }
+        msg = f"template `{name}` stopped: it {what.get(type(error), f'made a number too large ({error})')}"
+        raise RelpolicyError(msg, _template_line(error)) from None
     except jinja2.TemplateNotFound as error:
         msg = f"template `{error.name}` not found (in --templates or the built-in templates)"
         raise RelpolicyError(msg) from None
