@@ -40,6 +40,10 @@ TRICKY: tuple[Any, ...] = (
     "2026-12-24T18:00:00+01:00", "02:00", "24:00", "09:00-17:30", "22:00-24:00", "UTC", "Europe/London", "Mars/Base",
     "US", "us", "ENG", "FREQ=WEEKLY;BYDAY=SU", "FREQ=WEEKLY;BYDAY=XX", "a@b.co", "a@b", "example.com/team",
     "availability", "latency", "hard", "soft", "outage", [], {}, ["a"], ["a", "b"], {"a": "b"}, [None], {"a": None},
+    "0001-01-01", "9999-12-31", "2199-12-31", "2200-01-01", "1970-01-01T00:00:00Z", "1969-12-31T23:00:00-05:00",
+    "9999-12-31T23:59:59Z", 1_000_000, 1_000_001, 10**30, "9999d", "10000d", "999w", "1000w", "0000000000001h",
+    "FREQ=SECONDLY", "FREQ=MINUTELY;INTERVAL=5", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=WEEKLY;INTERVAL=1001",
+    "FREQ=DAILY;COUNT=3;UNTIL=20300101T000000Z", "FREQ=WEEKLY;BYDAY=SU;" + "X=1;" * 70,
 )  # fmt: skip
 """Values written where any field may be: every shape the value types treat specially."""
 
