@@ -147,14 +147,6 @@ def test_check_step_after_a_usage_error_reports_only_the_exit_code(runner: Runne
     assert runner.outputs() == {"exit-code": "2"}
 
 
-def _has_sarif_category() -> bool:
-    done = subprocess.run(
-        [sys.executable, "-m", "relpolicy", "check", "--help"], capture_output=True, text=True, check=True
-    )
-    return "--sarif-category" in done.stdout
-
-
-@pytest.mark.skipif(not _has_sarif_category(), reason="`check --sarif-category` is not in this relpolicy yet")
 def test_sarif_step_reuses_the_arguments_and_sets_the_category(runner: Runner) -> None:
     """The SARIF report gets the same arguments as the check, and the category in its automation id."""
     write(
