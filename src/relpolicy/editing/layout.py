@@ -24,6 +24,7 @@ then written out in one layout:
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import types
@@ -428,7 +429,14 @@ def _quote(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+_SAFE_PLAIN: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./@+()%-]*(?: [A-Za-z0-9_./@+()%-]+)*")
+"""Text that is plain in block and flow context alike (no indicator, no `: `, ` #`, `,`, brackets)."""
+
+
+@functools.lru_cache(maxsize=65536)  # policy files repeat the same values thousands of times
 def _needs_quotes(text: str, *, flow: bool) -> bool:
+    if _SAFE_PLAIN.fullmatch(text) and not _CORE_NOT_TEXT.match(text) and not _YAML11_NOT_TEXT.match(text):
+        return False
     if not text or _CORE_NOT_TEXT.match(text) or _YAML11_NOT_TEXT.match(text):
         return True
     analysis = _ANALYZER.analyze_scalar(text)
