@@ -9,7 +9,10 @@ the shared machine hits every measurement alike:
 2. the phases of ``relpolicy.engine.check`` in a fresh interpreter: imports, discover, load
    (read and parse), build (validation), assemble, rules, the graph code the rules call,
    reporting, and the same graph facts computed again on their own beside a bare networkx build;
-3. the real command, ``python -m relpolicy check DIR``, as a whole process, with its peak memory.
+3. the real command, ``python -m relpolicy check DIR``, as a whole process, with its peak memory;
+4. ``python -m relpolicy fmt --check`` on a formatted copy of the repo (made once with
+   ``relpolicy fmt``), as a whole process: the pre-commit and CI case, where every file is already
+   in the canonical layout.
 
 Times are medians. The headline figure is a ratio measured in the same run, so that it means
 the same on a slow or busy machine: full ``check`` process / bare-parse process. Growth is the
@@ -279,13 +282,36 @@ def _repo(workdir: Path, services: int, seed: int) -> Path:
     return root
 
 
+def formatted_copy(root: Path) -> Path:
+    """A copy of ``root`` in the canonical layout, kept while ``root`` and the formatter are unchanged."""
+    import shutil  # noqa: PLC0415
+
+    from relpolicy.editing import layout  # noqa: PLC0415
+
+    copy = root.with_name(root.name + "-formatted")
+    stamp = copy / ".formatted.json"
+    wanted = {
+        "source": (root / ".generated.json").read_text() if (root / ".generated.json").is_file() else str(root),
+        "layout": hashlib.sha256(Path(layout.__file__).read_bytes()).hexdigest(),
+    }
+    if stamp.is_file() and json.loads(stamp.read_text()) == wanted:
+        return copy
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(root, copy)
+    subprocess.run([sys.executable, "-m", "relpolicy", "fmt", str(copy)], check=True, capture_output=True)  # noqa: S603
+    stamp.write_text(json.dumps(wanted))
+    return copy
+
+
 def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
     """Medians of ``repeat`` interleaved runs of the yardstick, the phases and the real command."""
     python = sys.executable
     bare: list[dict[str, float]] = []
     phases: list[dict[str, Any]] = []
-    processes: dict[str, list[float]] = {"bare": [], "check": []}
-    cpu: dict[str, list[float]] = {"bare": [], "check": []}
+    processes: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": []}
+    cpu: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": []}
+    formatted = formatted_copy(root)
     memory: dict[str, list[int]] = {"bare": [], "check": []}
     for run in range(repeat):
         yardstick = _run_measured([python, "-m", "benchmarks.run", "--child-bare", str(root)], capture=True)
@@ -315,7 +341,14 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
         processes["check"].append(full.wall)
         cpu["check"].append(full.cpu)
         memory["check"].append(full.peak_memory)
-        print(f"  run {run + 1}/{repeat}: bare {yardstick.wall:.2f} s, check {full.wall:.2f} s", flush=True)
+        fmt = _run_measured([python, "-m", "relpolicy", "fmt", "--check", str(formatted)])
+        processes["fmt_check"].append(fmt.wall)
+        cpu["fmt_check"].append(fmt.cpu)
+        print(
+            f"  run {run + 1}/{repeat}: bare {yardstick.wall:.2f} s, check {full.wall:.2f} s, "
+            f"fmt --check {fmt.wall:.2f} s",
+            flush=True,
+        )
     med = statistics.median
     result: dict[str, Any] = {
         "files": phases[0]["files"],
@@ -335,6 +368,10 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
         "peak_memory_check": max(memory["check"]),
         "runs": repeat,
     }
+    result["fmt_check_process"] = med(processes["fmt_check"])
+    result["fmt_check_process_cpu"] = med(cpu["fmt_check"])
+    result["ratio_fmt_check"] = result["fmt_check_process"] / result["check_process"]
+    result["ratio_fmt_check_cpu"] = result["fmt_check_process_cpu"] / result["check_process_cpu"]
     result["ratio_process"] = result["check_process"] / result["bare_process"]
     result["ratio_process_cpu"] = result["check_process_cpu"] / result["bare_process_cpu"]
     result["ratio_in_process"] = result["check_in_process"] / result["bare_parse"]
@@ -349,11 +386,13 @@ def small_repo(repeat: int) -> dict[str, float]:
         _run_measured([python, "-m", "relpolicy", "check", "policies", "--as-of", AS_OF.isoformat()]).wall
         for _ in range(repeat)
     ]
+    fmt = [_run_measured([python, "-m", "relpolicy", "fmt", "--check", "policies"]).wall for _ in range(repeat)]
     bare = [_run_measured([python, "-c", "pass"]).wall for _ in range(repeat)]
     return {
         "interpreter": statistics.median(bare),
         "version": statistics.median(version),
         "check_examples": statistics.median(example),
+        "fmt_check_examples": statistics.median(fmt),
     }
 
 
@@ -425,6 +464,14 @@ def markdown(summary: dict[str, Any]) -> str:
         ),
         row("`check()` in process / bare C `load_all`", lambda r: f"{r['ratio_in_process']:.2f}"),
         row(
+            "`relpolicy fmt --check` (formatted copy), whole process / CPU",
+            lambda r: f"{_ms(r['fmt_check_process'])} / {_ms(r['fmt_check_process_cpu'])}",
+        ),
+        row(
+            "**ratio fmt --check / check** (process, CPU)",
+            lambda r: f"**{r['ratio_fmt_check']:.2f}**, {r['ratio_fmt_check_cpu']:.2f}",
+        ),
+        row(
             "peak memory: yardstick / check",
             lambda r: f"{r['peak_memory_bare'] / 2**20:,.0f} / {r['peak_memory_check'] / 2**20:,.0f} MiB",
         ),
@@ -453,6 +500,7 @@ def markdown(summary: dict[str, Any]) -> str:
             (
                 f"Small repo (whole process): `relpolicy --version` {_ms(small['version'])}, "
                 f"`relpolicy check policies/` {_ms(small['check_examples'])}, "
+                f"`relpolicy fmt --check policies/` {_ms(small.get('fmt_check_examples', 0.0))}, "
                 f"bare interpreter {_ms(small['interpreter'])}."
             ),
         ]
