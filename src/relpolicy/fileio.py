@@ -225,8 +225,8 @@ class OutputFolder:
     def write(self, name: str, data: bytes) -> None:
         """Replace (or create) the regular file ``name`` with ``data``, atomically, keeping its permission bits."""
         self.check_writable(name)
-        if self._descriptor is None:  # pragma: no cover - write() is only reached on folders opened to write
-            msg = f"{self.path}: no such folder"
+        if self._descriptor is None:  # opened without ``create``, and missing
+            msg = f"{self.file(name)}: cannot write: {self.path} is missing"
             raise RelpolicyError(msg)
         existing = self._lstat(name)
         temporary = f".{name[:200]}.{os.urandom(6).hex()}.tmp"

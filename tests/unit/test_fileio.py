@@ -161,6 +161,7 @@ def test_a_write_that_fails_leaves_no_temporary_file(
 def test_a_missing_folder_opened_to_read_does_not_exist(tmp_path: Path) -> None:
     with output_folder(Path("nowhere/deeper"), create=False) as missing:
         assert (missing.exists, missing.names(), missing.read("a.md")) == (False, [], None)
+        assert error_of(missing.write, "a.md", b"x") == "nowhere/deeper/a.md: cannot write: nowhere/deeper is missing"
     assert not (tmp_path / "nowhere").exists()
 
 
