@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, Self
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
 
 from relpolicy.model.base import Model, Reference, Resource, Spec
-from relpolicy.model.types import MAX_DURATION, Flag, Name, Percentage, Text, _matching, _text, checked_duration, shown
+from relpolicy.model.types import (
+    MAX_DURATION,
+    Flag,
+    Name,
+    Percentage,
+    Text,
+    _fail,
+    _matching,
+    _text,
+    checked_duration,
+    fail_at,
+    shown,
+)
 
 TIME_WINDOW_PATTERN: Final = r"^([1-9][0-9]{0,3}d|[1-9][0-9]{0,2}w|month|quarter|year)$"  # rolling: < 28 years
 LATENCY_PATTERN: Final = r"^[1-9][0-9]*(ms|s)$"
@@ -57,6 +69,75 @@ LatencyThreshold = Annotated[
 ]
 
 
+QUERY_PATTERN: Final = r"\{\{ *\.window *\}\}"
+"""A PromQL query template must say where the range goes: ``{{.window}}`` (as in Sloth)."""
+
+Query = Annotated[
+    str,
+    BeforeValidator(
+        _text(
+            "query",
+            QUERY_PATTERN,
+            "a PromQL query template: write `{{.window}}` where the range goes, "
+            'like `sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))`',
+        )
+    ),
+    _matching(QUERY_PATTERN),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": QUERY_PATTERN,
+            "description": "A PromQL query with `{{.window}}` where the range goes (5m, 1h, 30d...).",
+        }
+    ),
+]
+
+
+class Prometheus(Model):
+    """How the indicator is measured in Prometheus: bad and total events, or a ratio of bad events.
+
+    The fields are Sloth's: ``errorQuery`` with ``totalQuery`` (its ``events`` SLI), or
+    ``errorRatioQuery`` alone (its ``raw`` SLI). ``relpolicy export prometheus`` reads them.
+    """
+
+    error_query: Query | None = Field(
+        default=None, examples=['sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))']
+    )
+    """The rate of bad events over `{{.window}}` (give it with `totalQuery`, or give `errorRatioQuery`)."""
+    total_query: Query | None = Field(
+        default=None, examples=['sum(rate(http_requests_total{job="checkout"}[{{.window}}]))']
+    )
+    """The rate of all events over `{{.window}}` (give it with `errorQuery`)."""
+    error_ratio_query: Query | None = Field(
+        default=None,
+        examples=['1 - avg_over_time(probe_success{job="blackbox",target="checkout"}[{{.window}}])'],
+    )
+    """The share of bad events over `{{.window}}`, from 0 to 1 (instead of `errorQuery` and `totalQuery`)."""
+
+    model_config = {
+        "json_schema_extra": {
+            "oneOf": [{"required": ["errorQuery", "totalQuery"]}, {"required": ["errorRatioQuery"]}],
+        }
+    }
+
+    @model_validator(mode="after")
+    def _events_or_ratio(self) -> Self:
+        events = self.error_query is not None or self.total_query is not None
+        if events and self.error_ratio_query is not None:
+            raise fail_at(
+                "errorRatioQuery",
+                "alternatives",
+                "give either `errorQuery` and `totalQuery`, or `errorRatioQuery`, not both",
+            )
+        if not events and self.error_ratio_query is None:
+            raise _fail("alternatives", "give either `errorQuery` and `totalQuery`, or `errorRatioQuery`")
+        if events and self.error_query is None:
+            raise _fail("alternatives", "`totalQuery` needs an `errorQuery`: the rate of bad events")
+        if events and self.total_query is None:
+            raise _fail("alternatives", "`errorQuery` needs a `totalQuery`: the rate of all events")
+        return self
+
+
 class AvailabilityIndicator(Model):
     """The share of time (or of requests) the service works."""
 
@@ -64,6 +145,8 @@ class AvailabilityIndicator(Model):
     """`availability`: the share of time, or of requests, the service works."""
     description: Text | None = None
     """How availability is measured, in words."""
+    prometheus: Prometheus | None = None
+    """How availability is measured in Prometheus (`relpolicy export prometheus` turns it into alerts)."""
 
 
 class LatencyIndicator(Model):
@@ -75,6 +158,8 @@ class LatencyIndicator(Model):
     """How fast a request must be served to count as good, in ms or s."""
     description: Text | None = None
     """How latency is measured, in words."""
+    prometheus: Prometheus | None = None
+    """How latency is measured in Prometheus: bad events are requests slower than `threshold`."""
 
 
 class CustomIndicator(Model):
@@ -84,6 +169,8 @@ class CustomIndicator(Model):
     """`custom`: an indicator described in words."""
     description: Text
     """What the indicator measures and how."""
+    prometheus: Prometheus | None = None
+    """How the indicator is measured in Prometheus (`relpolicy export prometheus` turns it into alerts)."""
 
 
 Indicator = Annotated[
