@@ -28,6 +28,7 @@ _COMMANDS: Final = {
     "graph": ("relpolicy.cli.graph", "print the dependency graph as Mermaid, Graphviz DOT or JSON"),
     "impact": ("relpolicy.cli.impact", "list everything that goes down, or is degraded, when a service is down"),
     "deadline": ("relpolicy.cli.deadline", "when an incident's response and restore are due on its level's clock"),
+    "diff": ("relpolicy.cli.diff", "what a change does to the promises: BASE [HEAD] are git revisions or directories"),
     "fmt": ("relpolicy.cli.fmt", "write policy files in the canonical layout, keeping every comment (--check, --diff)"),
 }
 

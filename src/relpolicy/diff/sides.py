@@ -1,0 +1,142 @@
+"""The two sides of a diff: a policy tree read from a directory, the working tree or a git revision.
+
+A side is checked as ``relpolicy check`` checks it (the same loader, models, assembly, rules,
+settings and inline suppressions), and the policy set and graph the rules used are kept, so that
+the promises are computed from exactly what was checked. A side that does not load is not an
+error: its problems are findings, and what loaded is compared.
+
+A git revision is read with ``git archive`` into a temporary directory (the helpers of
+``--changed-since``), never by checking it out; the work tree is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from relpolicy.changes import _extract_tree, _git, _inside
+from relpolicy.config import Settings
+from relpolicy.engine import rate
+from relpolicy.errors import RelpolicyError
+from relpolicy.findings import Finding
+from relpolicy.graph import ServiceGraph
+from relpolicy.model.build import build
+from relpolicy.policy import PolicySet, assemble
+from relpolicy.rules import RULES, RuleContext, lookup
+from relpolicy.source.loader import discover, load
+from relpolicy.suppressions import apply_suppressions
+
+WORKING_TREE = "working tree"
+"""How the side read from the files on disk is named when no HEAD is given."""
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a diff: what was read, the policy set and graph built from it, and its findings."""
+
+    label: str
+    """The revision or directory as the user wrote it, or ``working tree``."""
+    policy: PolicySet
+    graph: ServiceGraph
+    findings: tuple[Finding, ...]
+    files: int
+    settings: Settings
+    as_of: dt.date
+
+
+def check_side(
+    label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
+) -> Side:
+    """Check ``roots`` as ``relpolicy check`` does, keeping the policy set and graph the rules used."""
+    files = discover(roots)
+    loaded = load(files, base)
+    built = build(loaded.documents, sources=loaded.sources)
+    policy, duplicates = assemble(built)
+    context = RuleContext(policy, as_of, settings)
+    problems = [*loaded.problems, *built.problems, *duplicates]
+    for rule in RULES:
+        if rule.check is not None and settings.runs(rule.id):
+            problems.extend(rule.check(context))
+    findings = [f for f in rate(problems, settings) if settings.reports(f.location.path, f.rule_id)]
+    findings, suppression_problems, _ = apply_suppressions(findings, loaded.sources, _rule_id, settings.reports)
+    findings += [f for f in rate(suppression_problems, settings) if settings.reports(f.location.path, f.rule_id)]
+    return Side(
+        label=label,
+        policy=policy,
+        graph=context.graph,
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        files=len(files) + len(files.refused),
+        settings=settings,
+        as_of=as_of,
+    )
+
+
+def _rule_id(key: str) -> str | None:
+    try:
+        return lookup(key).id
+    except RelpolicyError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a side is read from: a directory, the working tree (``None``), or a git revision."""
+
+    text: str | None
+
+    @property
+    def label(self) -> str:
+        """What the reports call the side."""
+        return WORKING_TREE if self.text is None else self.text
+
+
+def _is_directory(text: str | None, cwd: Path) -> bool:
+    return text is not None and (cwd / text).is_dir()
+
+
+def _commit(revision: str, top: Path) -> str:
+    """The commit a revision names; a one-line error when it names none."""
+    done = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top, strict=False)
+    if done.returncode != 0:
+        msg = f"diff: `{revision}` is neither a directory nor a git revision"
+        raise RelpolicyError(msg)
+    return done.stdout.decode().strip()
+
+
+def _top(cwd: Path, revision: str) -> Path:
+    done = _git(["rev-parse", "--show-toplevel"], cwd, strict=False)
+    if done.returncode != 0:
+        msg = f"diff: `{revision}` is not a directory, and {cwd} is not in a git repository to read it from"
+        raise RelpolicyError(msg)
+    return Path(done.stdout.decode("utf-8", "surrogateescape").strip()).resolve()
+
+
+@contextmanager
+def opened(source: Source, paths: Sequence[Path], *, cwd: Path, as_of: dt.date, settings: Settings) -> Iterator[Side]:
+    """Check one side; a git revision is extracted to a temporary directory for the duration.
+
+    ``paths`` are the policy roots relative to ``cwd`` (files or directories). In a directory
+    side they are read relative to the directory; a directory side with no ``paths`` is the
+    directory itself.
+    """
+    cwd = cwd.resolve()
+    if source.text is None:
+        yield check_side(source.label, paths, as_of=as_of, settings=settings, base=cwd)
+        return
+    if _is_directory(source.text, cwd):
+        folder = (cwd / source.text).resolve()
+        roots = [folder / path for path in paths] if paths else [folder]
+        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=folder)
+        return
+    top = _top(cwd, source.text)
+    commit = _commit(source.text, top)
+    relative = [_inside(path if path.is_absolute() else cwd / path, top) for path in paths]
+    with tempfile.TemporaryDirectory(prefix="relpolicy-diff-") as scratch:
+        into = Path(scratch)
+        roots = _extract_tree(commit, top, relative, into)
+        base = into / _inside(cwd, top)
+        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=base)
