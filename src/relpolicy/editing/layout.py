@@ -443,7 +443,8 @@ def _needs_quotes(text: str, *, flow: bool) -> bool:
     if analysis.multiline or not analysis.allow_block_plain:
         return True
     # PyYAML's emitter takes every `:` for an indicator in flow context; YAML only `: ` and a final `:`.
-    return flow and (any(char in ",[]{}" for char in text) or text.endswith(":"))
+    # libyaml also reads a leading `:`, `?` or `-` as an indicator there.
+    return flow and (any(char in ",[]{}" for char in text) or text.endswith(":") or text.startswith((":", "?", "-")))
 
 
 def _tag_text(tag: str | None) -> str:
@@ -680,7 +681,14 @@ def _write(documents: list[_Document], lines: list[str], *, first_explicit: bool
 # -- the whole file --------------------------------------------------------------------------
 
 
+_OTHER_BREAKS: Final = re.compile("[\r\x85\u2028\u2029]")
+"""Line breaks to libyaml besides LF: its positions would not match the lines split here."""
+
+
 def _read(text: str) -> tuple[list[_Document], list[_Comment], list[str]]:
+    if _OTHER_BREAKS.search(text):
+        msg = "the file has line breaks other than LF and CRLF (a lone CR, NEL, LS or PS); it is left as it is"
+        raise LayoutError(msg)
     lines = text.split("\n")
     builder = _TreeBuilder(iter(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
     builder.lines = lines
