@@ -287,3 +287,14 @@ def test_a_template_past_its_deadline_stops(
     assert (code, out) == (2, "")
     assert err.endswith("template `runbook-index.md.j2` stopped: it ran for more than 0.2 s (MAX_RENDER_SECONDS)\n")
     assert seconds < TIME_LIMIT
+
+
+def test_large_numbers_are_still_formatted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A number is not a size: formatting 10**12 or multiplying large integers stays allowed."""
+    code, _out, err, _ = _render_with(
+        "{{ '{:,}'.format(10**12) }} {{ 10**12 * 10**6 }} {{ 'ab' * 3 }}", tmp_path, capsys
+    )
+    assert code == 0
+    assert err.startswith("relpolicy: wrote ")
+    index = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert index == "1,000,000,000,000 1000000000000000000 ababab\n"

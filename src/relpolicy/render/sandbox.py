@@ -9,9 +9,12 @@ caller reports in one line naming the template and the limit (exit 2):
 * **Size.** No string or list a template builds may exceed ``MAX_TEMPLATE_CHARS`` items:
   ``*``, ``+`` and ``%`` are checked *before* they run (``intercepted_binops``), ``**`` may not
   make an integer of more than ``MAX_INTEGER_BITS``, and so may not ``*``; ``~`` (concatenation)
-  and every filter are checked after, since each of their parts is already bounded; an integer
-  argument above ``MAX_TEMPLATE_CHARS`` (``'x'.ljust(10**9)``, ``indent(10**9)``) and a width or
-  precision above it in a format string are refused. The whole output is bounded too.
+  and every filter are checked after, since each of their parts is already bounded; a width or
+  count above ``MAX_TEMPLATE_CHARS`` is refused before it is used: an integer argument of a
+  method of a string or list (``'x'.ljust(10**9)``), of ``range`` or of a filter that sizes its
+  result (``center``, ``indent``, ``wordwrap``, ``truncate``, ``batch``, ``slice``), and a width
+  or precision in a format string. Other calls may take any number (``'{:,}'.format(10**12)``).
+  The whole output is bounded too.
 * **Work.** Every ``for`` loop counts its iterations against ``MAX_LOOP_ITERATIONS`` per render
   (``range`` is also Jinja2's bounded one), and a deadline, ``MAX_RENDER_SECONDS``, is checked at
   every step the sandbox sees: each loop iteration, attribute access, call, operator, filter and
@@ -38,7 +41,7 @@ from typing import Any, Final, NoReturn
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.visitor import NodeTransformer
 
 MAX_TEMPLATE_CHARS: Final = 20_000_000
@@ -59,6 +62,8 @@ MAX_RENDER_MEMORY: Final = 1 << 30
 _BOUNDED_ITERATION: Final = "_relpolicy_bounded_iteration"
 _BOUNDED_TEXT: Final = "_relpolicy_bounded_text"
 _NUMBER: Final = re.compile(r"\d+")
+_SIZING_FILTERS: Final = frozenset({"do_center", "do_indent", "do_wordwrap", "do_truncate", "do_batch", "do_slice"})
+"""Filters whose integer arguments are a width or a count (the size of what they build)."""
 
 
 class TemplateLimitError(SecurityError):
@@ -157,7 +162,8 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja2's signature
         __self.tick()
-        _check_arguments(args, kwargs.values())
+        if isinstance(getattr(__obj, "__self__", None), str | bytes | list | tuple) or __obj in (range, safe_range):
+            _check_arguments(args, kwargs.values())  # a width or count: 'x'.ljust(n), 'x'.zfill(n)
         result = super().call(__context, __obj, *args, **kwargs)
         _check_size(result, "the result of a call")
         return result
@@ -173,11 +179,13 @@ def _bounded_filter(env: LimitedSandbox, function: Callable[..., Any]) -> Callab
     """``function`` with its integer arguments and its result checked (and the deadline)."""
 
     value = 2 if hasattr(function, "jinja_pass_arg") else 1  # the arguments after the filtered value
+    sized = function.__name__ in _SIZING_FILTERS
 
     @functools.wraps(function)  # keeps jinja_pass_arg: a context-taking filter still gets one
     def bounded(*args: Any, **kwargs: Any) -> Any:
         env.tick()
-        _check_arguments(args[value:], kwargs.values())
+        if sized:
+            _check_arguments(args[value:], kwargs.values())
         if function.__name__ == "do_replace":
             _check_replace(*args, **kwargs)
         result = function(*args, **kwargs)
