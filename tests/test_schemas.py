@@ -108,7 +108,7 @@ def test_schema_list_names_every_published_file(capsys: pytest.CaptureFixture[st
     assert err == ""
     rows = [line.split(maxsplit=2) for line in out.splitlines()]
     assert rows[0] == ["(none)", COMBINED_FILE, "Any relpolicy.dev/v1 policy document (dispatches on kind)"]
-    assert rows[-1] == ["report", "report/v1.json", "The JSON report of `relpolicy check --format json`"]
+    assert ["report", "report/v1.json", "The output of `relpolicy check --format json`"] in rows
     assert sorted(row[1] for row in rows) == sorted(p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.json"))
 
 

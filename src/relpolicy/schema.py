@@ -26,7 +26,7 @@ import re
 import textwrap
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonRef, JsonSchemaValue, models_json_schema
@@ -37,12 +37,14 @@ from relpolicy.model import calendar, maintenance, priority, slo, types
 from relpolicy.model.base import API_VERSION, Resource
 from relpolicy.model.kinds import KINDS
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI: Final = "https://relpolicy.dev/schemas/v1/"
 COMBINED_FILE: Final = "relpolicy-v1.json"
-REPORT_NAME: Final = "report"
-REPORT_FILE: Final = "report/v1.json"
-"""The JSON report's schema: written by hand (the report is not a model), shipped with the package."""
+OUTPUT_SCHEMA: Final = re.compile(r"^(?P<name>[a-z][a-z0-9-]*)/v(?P<version>[1-9][0-9]*)\.json$")
+"""``report/v1.json``: the schema of an output format, written by hand (an output is not a model)."""
 
 
 @cache
@@ -275,19 +277,42 @@ class SchemaFile(NamedTuple):
     """One schema ``relpolicy schema NAME`` prints."""
 
     name: str
-    """What to pass to ``relpolicy schema``: a kind, ``report``, or "" for the combined schema."""
+    """What to pass to ``relpolicy schema``: a kind, an output (``report``), or "" for the combined schema."""
     file: str
     """Its path under ``schemas/`` (and under ``relpolicy/schemas/`` in the installed package)."""
     about: str
 
 
 def schema_files() -> list[SchemaFile]:
-    """Every published schema: the combined one, one per kind, and the report's."""
+    """Every published schema: the combined one, one per kind, then the latest of each output's."""
     return [
         SchemaFile("", COMBINED_FILE, f"Any {API_VERSION} policy document (dispatches on kind)"),
         *(SchemaFile(model.KIND, kind_file(model.KIND), _summary(model)) for model in KINDS),
-        SchemaFile(REPORT_NAME, REPORT_FILE, "The JSON report of `relpolicy check --format json`"),
+        *_output_schemas(),
     ]
+
+
+def _schemas_folder() -> Traversable:
+    """``schemas/`` as shipped: in the installed package, else (a source checkout) the checkout's."""
+    packaged = importlib.resources.files("relpolicy").joinpath("schemas")
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "schemas"
+
+
+def _output_schemas() -> list[SchemaFile]:
+    """``NAME/vN.json`` under ``schemas/`` (``report/v1.json``): the latest version of each, by name."""
+    latest: dict[str, tuple[int, str]] = {}
+    folder = _schemas_folder()
+    for sub in (entry for entry in folder.iterdir() if entry.is_dir()):
+        for child in sub.iterdir():
+            if (match := OUTPUT_SCHEMA.match(f"{sub.name}/{child.name}")) is not None:
+                version = int(match["version"])
+                if version > latest.get(sub.name, (0, ""))[0]:
+                    latest[sub.name] = (version, f"{sub.name}/{child.name}")
+    outputs = []
+    for name, (_, file) in sorted(latest.items()):
+        description = str(json.loads(packaged_schema(file)).get("description", ""))
+        outputs.append(SchemaFile(name, file, description.split(". ", 1)[0].rstrip(".") or file))
+    return outputs
 
 
 def _summary(model: type[Any]) -> str:
@@ -301,25 +326,20 @@ def packaged_schema(file: str) -> str:
     An installed wheel holds ``schemas/`` as ``relpolicy/schemas/``; run from a source checkout
     (or an editable install), the package has no copy and the checkout's ``schemas/`` is read.
     """
-    packaged = importlib.resources.files("relpolicy").joinpath("schemas", *file.split("/"))
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "schemas" / file
     try:
-        return checkout.read_text(encoding="utf-8")
+        return _schemas_folder().joinpath(*file.split("/")).read_text(encoding="utf-8")
     except OSError:
         msg = f"the schema {file} is not installed with relpolicy (a broken installation?)"
         raise RelpolicyError(msg) from None
 
 
 def schema_text(name: str = "") -> str:
-    """The schema ``relpolicy schema NAME`` prints: a kind's (any case), ``report``, or the combined one for ""."""
+    """The schema ``relpolicy schema NAME`` prints: a kind's (any case), an output's, or the combined one for ""."""
     wanted = name.lower()
+    generated = render_schemas()
     for schema in schema_files():
         if schema.name.lower() == wanted:
-            if schema.name == REPORT_NAME:
-                return packaged_schema(schema.file)
-            return render_schemas()[schema.file]
+            return generated[schema.file] if schema.file in generated else packaged_schema(schema.file)
     names = ", ".join(schema.name for schema in schema_files() if schema.name)
     msg = f"no schema `{name}`; choose one of {names} (or none, for any policy document)"
     raise RelpolicyError(msg)

@@ -14,6 +14,7 @@ from tests.conftest import REPO
 
 from relpolicy import __version__
 from relpolicy.cli import main
+from relpolicy.schema import schema_files
 
 TEAM = """\
 apiVersion: relpolicy.dev/v1
@@ -126,6 +127,10 @@ def test_color_only_when_asked_and_never_with_no_color(
     assert "\x1b[" not in capsys.readouterr().out
 
 
+OUTPUTS = ", ".join(schema.name for schema in schema_files() if "/" in schema.file)
+"""The outputs (report...) whose schemas `relpolicy schema` prints besides the policy documents'."""
+
+
 @pytest.mark.parametrize(
     ("argv", "stderr"),
     [
@@ -139,7 +144,7 @@ def test_color_only_when_asked_and_never_with_no_color(
         (
             ["schema", "Nope"],
             "relpolicy: error: no schema `Nope`; choose one of Calendar, Team, EscalationPolicy, PriorityPolicy, "
-            "Service, SLO, MaintenanceWindow, ChangeFreeze, report (or none, for any policy document)\n",
+            f"Service, SLO, MaintenanceWindow, ChangeFreeze, {OUTPUTS} (or none, for any policy document)\n",
         ),
     ],
 )
