@@ -565,3 +565,14 @@ def test_a_template_that_is_not_utf8_is_one_line(example: Path, run: Run) -> Non
         "relpolicy: error: templates/runbook.md.j2: cannot read the template: "
         "it is not UTF-8 (invalid continuation byte at byte 3)\n",
     )
+
+
+def test_the_parse_cache_writes_nothing_through_a_link(project: Path, run: Run, tmp_path: Path) -> None:
+    """A cache folder below a committed link is not written (the check runs without the cache)."""
+    (project / "build").symlink_to(tmp_path / "outside", target_is_directory=True)
+    before = snapshot(tmp_path / "outside")
+    code, out, err = run("check", "--format", "json", "--as-of", AS_OF, "--cache-dir", "build/cache")
+    assert (code, err, rows(out)) == (1, "", [WITNESS])
+    assert snapshot(tmp_path / "outside") == before
+    assert run("check", "--format", "json", "--as-of", AS_OF, "--cache-dir", "cache")[0] == 1
+    assert sorted(p.name for p in (project / "cache").iterdir())[:2] == [".gitignore", "CACHEDIR.TAG"]

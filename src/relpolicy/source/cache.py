@@ -46,6 +46,8 @@ import yaml
 
 import relpolicy
 from relpolicy import findings
+from relpolicy.errors import RelpolicyError
+from relpolicy.fileio import output_folder
 from relpolicy.findings import Location, Problem, Related, Severity
 from relpolicy.fixes import Fix, Replacement
 from relpolicy.source import parse as parse_module
@@ -167,11 +169,17 @@ class ParseCache:
         if not dirty or self._key is None or self._fingerprint is None:
             return
         try:
-            self._prepare_directory()
-            for number, shard in sorted(dirty.items()):
-                self._write(number, shard)
-                shard.dirty = False
-        except OSError:
+            # Through relpolicy.fileio, like every writer: no link followed on the way below the
+            # working directory, only regular files replaced, atomically.
+            with output_folder(self.directory, create=True) as folder:
+                present = folder.names()
+                for name, content in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+                    if name not in present:
+                        folder.write(name, content.encode())
+                for number, shard in sorted(dirty.items()):
+                    folder.write(self._path(number).name, self._shard_bytes(shard))
+                    shard.dirty = False
+        except (OSError, RelpolicyError):
             self._disabled = True
 
     def _digest(self, content: bytes) -> str:
@@ -207,19 +215,12 @@ class ParseCache:
         except (OSError, _Corrupt, ValueError, RecursionError):
             return _Shard()
 
-    def _write(self, number: int, shard: _Shard) -> None:
+    def _shard_bytes(self, shard: _Shard) -> bytes:
         lines = [f"{sha}\t{json.dumps(shown)}\t{entry}\n" for shown, (sha, entry) in sorted(shard.entries.items())]
         body = "".join(lines).encode("utf-8")
         head = _MAGIC + f" {FORMAT} {self._fingerprint}".encode()
         mac = hmac.new(self._key or b"", head + b"\n" + body, hashlib.sha256).hexdigest()
-        _write_atomically(self._path(number), head + f" {mac}\n".encode() + body)
-
-    def _prepare_directory(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        for name, content in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
-            path = self.directory / name
-            if not path.exists() and not path.is_symlink():
-                _write_atomically(path, content.encode())
+        return head + f" {mac}\n".encode() + body
 
 
 def _shard_number(shown: str) -> int:
@@ -262,17 +263,6 @@ def _verify(data: bytes, key: bytes, expected_fingerprint: str) -> dict[str, tup
             raise _Corrupt
         entries[name] = (sha, entry)
     return entries
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _load_key(path: Path) -> bytes | None:
