@@ -67,7 +67,7 @@ def _split(args: argparse.Namespace) -> tuple[str, str | None, list[Path]]:
     later = argparse.ArgumentParser(prog="relpolicy diff", usage=USAGE, add_help=False)
     _options(later)
     later.add_argument("sides", nargs="*")
-    later.parse_args(arguments, namespace=args)
+    later.parse_intermixed_args(arguments, namespace=args)
     sides: list[str] = args.sides
     if not 1 <= len(sides) <= 2:
         later.error(f"expected BASE and at most one HEAD before `--`, got {len(sides)}: {' '.join(sides) or 'none'}")

@@ -209,9 +209,10 @@ def ceilings(side: Side, names: Iterable[str]) -> Facts:
             continue
         parts = tuple((term.label, _percent(term.availability)) for term in ceiling.terms)
         parts += tuple((name, "unknown") for name in ceiling.unknown)
-        bound = "" if ceiling.exact else " at most"
+        # An upper bound when the shared structure was too large to compute exactly (graph.Ceiling.exact).
+        bound = "" if getattr(ceiling, "exact", True) else "at most "
         facts[Key("ceiling", Service.KIND, f"Service/{name}", "availability ceiling")] = Value(
-            f"{bound.strip() + ' ' if bound else ''}{_percent(ceiling.value)}", ceiling.value, parts
+            f"{bound}{_percent(ceiling.value)}", ceiling.value, parts
         )
     return facts
 

@@ -50,7 +50,7 @@ class Absent(enum.Enum):
     """No promise at all: weaker than any value (an RTO removed weakens, one added strengthens)."""
     ZERO = "zero"
     """Rank 0: none of it (no backup copies, no hard dependency, not in a freeze)."""
-    IGNORE = "neutral"
+    IGNORE = "not ranked"
     """The subject itself is new or gone (reported on its own): the change is neutral."""
 
 
