@@ -44,8 +44,16 @@ def test_used_actions_are_pinned_by_commit_with_their_version() -> None:
 
 
 def test_outputs_cover_the_verdict_the_counts_and_the_report() -> None:
-    """The action's outputs: the exit code, one count per severity, the SARIF file."""
-    assert list(ACTION["outputs"]) == ["exit-code", "errors", "warnings", "infos", "sarif-file"]
+    """The action's outputs: the exit code, one count per severity, the SARIF file, the diff's exit code and file."""
+    assert list(ACTION["outputs"]) == [
+        "exit-code",
+        "errors",
+        "warnings",
+        "infos",
+        "sarif-file",
+        "diff-exit-code",
+        "diff-file",
+    ]
 
 
 class Runner:
