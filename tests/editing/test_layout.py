@@ -126,6 +126,8 @@ def test_canonical_file_is_returned_unchanged() -> None:
         ("09:00-17:00", "09:00-17:00"),
         ("https://example.com/a#b", "https://example.com/a#b"),
         ("plain text", "plain text"),
+        ("Tomás Novák", "Tomás Novák"),
+        ("bell\x07", '"bell\\x07"'),
     ],
 )
 def test_quotes_only_where_a_plain_scalar_changes_meaning(value: str, written: str) -> None:

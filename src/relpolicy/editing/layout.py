@@ -83,7 +83,7 @@ _YAML11_TIMESTAMP: Final = re.compile(
 """A YAML 1.1 reader makes a date or a datetime of these: both ways of writing them are canonical."""
 _BLOCK_HEADER: Final = re.compile(r"[|>][0-9+-]*")
 _ESCAPES: Final = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
-_ANALYZER: Final = Emitter(io.StringIO())
+_ANALYZER: Final = Emitter(io.StringIO(), allow_unicode=True)
 
 
 class LayoutError(Exception):
