@@ -12,6 +12,7 @@ overrides them; command-line flags override both. Keys are the same in both file
     failOn: error                  # error | warning | info | never
     asOf: today                    # or a fixed YYYY-MM-DD
     cacheDir: .relpolicy_cache     # parse cache of `check`; null or false: none
+    runbookBaseUrl: https://git.example/ops/blob/main/docs/runbooks/  # `export prometheus`: runbook_url
     thresholds:
       spofMinTier1Dependents: 3
       maxStatusUpdateEvery: 60m
@@ -130,6 +131,8 @@ class ConfigFile(Model):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     cache_dir: Annotated[str | None, PlainValidator(_cache_dir)] = DEFAULT_CACHE_DIR
     """Where ``relpolicy check`` keeps its parse cache; None (``null`` or ``false``) for none."""
+    runbook_base_url: Annotated[str, Field(pattern=r"^https?://\S+/$")] | None = None
+    """Where the pages of ``relpolicy render runbooks`` are published (ends in ``/``): alerts link to them."""
 
 
 # `cacheDir: null` turns the cache off: it is the one setting where an empty value means something.
@@ -157,6 +160,8 @@ class Settings:
     """Where the settings were read from, for the report."""
     cache_dir: Path | None = Path(DEFAULT_CACHE_DIR)
     """The parse cache of ``relpolicy check`` (relative to the working directory); None for none."""
+    runbook_base_url: str | None = None
+    """The URL the runbook pages are published under; alerts get ``runbook_url`` = this + the page's file."""
 
     def runs(self, rule_id: str) -> bool:
         """Is the rule selected and not ignored?"""
@@ -315,4 +320,5 @@ def _settings(config: ConfigFile, path: Path, locate: Locate | None) -> Settings
         as_of=config.as_of,
         source=str(path),
         cache_dir=None if config.cache_dir is None else Path(config.cache_dir),
+        runbook_base_url=config.runbook_base_url,
     )

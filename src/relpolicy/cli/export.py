@@ -1,0 +1,116 @@
+"""``relpolicy export prometheus``: the SLOs' burn-rate rules for Prometheus (docs/alerting.md).
+
+Output goes to standard output, to ``--out FILE`` (a name ending in ``.yaml`` or ``.yml``), or to
+``--out DIR`` with one file per service. ``--check`` writes nothing and exits 1 with a diff when
+the files on disk are stale. An SLO that cannot be exported is one ``file:line:col`` line on
+standard error and makes the exit code 1; the others are still written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS, export_openslo
+from relpolicy.cli._output import write
+from relpolicy.cli.render import add_source_options, load
+from relpolicy.errors import RelpolicyError
+
+if TYPE_CHECKING:
+    from relpolicy.export.prometheus import Refusal
+
+FILE_SUFFIXES: Final = (".yaml", ".yml")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare ``export prometheus``."""
+    targets = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
+    prometheus = targets.add_parser(
+        "prometheus",
+        help="recording and multi-window burn-rate alert rules for every SLO measured in Prometheus",
+        description="Write Sloth-compatible SLO rules: one rule group per SLO.",
+    )
+    add_source_options(prometheus)
+    prometheus.add_argument(
+        "--format",
+        choices=("rules", "prometheusrule"),
+        default="rules",
+        help="a Prometheus rules file, or Kubernetes PrometheusRule resources, one per service (default: rules)",
+    )
+    prometheus.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR|FILE",
+        help="a .yaml/.yml FILE, or a DIR with one file per service (default: standard output)",
+    )
+    prometheus.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 with a diff when the files are stale"
+    )
+    export_openslo.add_parser(targets)  # OpenSLO v1 documents (cli/export_openslo.py)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the chosen target."""
+    if args.target == "openslo":
+        return export_openslo.run(args)
+    from relpolicy.export import prometheus as exporter  # noqa: PLC0415 - PyYAML only when exporting
+
+    policy, _, settings = load(args.paths, args.config)
+    exported = exporter.export_prometheus(policy, runbook_base_url=settings.runbook_base_url)
+    _report(exported.notes, "note")
+    _report(exported.refusals, "error")
+    if exported.unmeasured:
+        print(
+            f"relpolicy: {len(exported.groups)} SLO(s) exported; {len(exported.unmeasured)} have no "
+            "`indicator.prometheus` measurement and no rules",
+            file=sys.stderr,
+        )
+    if args.format == "rules":
+        whole = exporter.rules_file(exported.groups)
+        per_service = {
+            f"{service}.yaml": exporter.rules_file(groups)
+            for service, groups in exporter.by_service(exported.groups).items()
+        }
+    else:
+        whole = exporter.prometheus_rules_file(exported.groups)
+        per_service = {
+            f"{service}.yaml": exporter.prometheus_rules_file(groups)
+            for service, groups in exporter.by_service(exported.groups).items()
+        }
+    code = _write(args, whole, per_service)
+    return EXIT_FINDINGS if exported.refusals else code
+
+
+def _report(items: tuple[Refusal, ...], kind: str) -> None:
+    for item in items:
+        where = item.location
+        print(f"{where.path}:{where.line}:{where.col}: {kind}: {item.message}", file=sys.stderr)
+
+
+def _write(args: argparse.Namespace, whole: str, per_service: dict[str, str]) -> int:
+    from relpolicy.cli.render import _sync_file, _sync_files  # noqa: PLC0415 - shared writing of generated files
+    from relpolicy.fileio import output_folder  # noqa: PLC0415
+
+    out: Path | None = args.out
+    if out is None:
+        if args.check:
+            msg = "--check needs --out DIR|FILE to compare with"
+            raise RelpolicyError(msg)
+        write(whole)
+        return EXIT_CLEAN
+    again = " ".join(
+        [
+            "relpolicy export prometheus",
+            *(p.as_posix() for p in args.paths),
+            *(["--config", args.config.as_posix()] if args.config is not None else []),
+            *(["--format", args.format] if args.format != "rules" else []),
+            "--out",
+            out.as_posix(),
+        ]
+    )
+    if out.suffix in FILE_SUFFIXES:
+        return _sync_file(out, whole, check=args.check, again=again)
+    with output_folder(out, create=not args.check) as folder:
+        return _sync_files(folder, per_service, [], check=args.check, again=again)
