@@ -196,3 +196,32 @@ def test_sarif_results_carry_fixes_valid_against_the_oasis_schema(tmp_path: Path
             ],
         }
     ]
+
+
+def test_a_suppression_is_not_removed_while_a_typo_hides_what_it_suppresses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While `tierr` keeps recommendations out of the checks, the RP302 waiver looks unused: it must stay."""
+    policy = """\
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: checkout}
+        spec:
+          description: Takes orders.
+          tier: 1
+          owner: payments
+          customerFacing: true
+          dependsOn:
+            # relpolicy: ignore[RP302] recommendations will be raised to tier 1 in Q1
+            - service: recommendations
+        ---
+        apiVersion: relpolicy.dev/v1
+        kind: Service
+        metadata: {name: recommendations}
+        spec: {description: Suggests products., tierr: 3, owner: payments, customerFacing: true}
+        """
+    _, after = fix(tmp_path, monkeypatch, policy)  # exit 1: the example's tier-1 warnings (RP401...) remain
+    assert after == textwrap.dedent(policy).replace("tierr:", "tier:")
+    out, err = capsys.readouterr()
+    assert "RP901" not in out + err
+    assert err.endswith("relpolicy: applied 1 fix(es) in 1 file(s)\n")

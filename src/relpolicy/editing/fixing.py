@@ -3,7 +3,8 @@
 Fixes are grouped by file and applied together as text replacements, so everything else in the
 file (comments, quoting, layout, line breaks) stays as it was. Two fixes that touch the same text
 are not applied together: the later one waits for the next round, when the check runs again on
-the fixed file. A file whose fixed text would no longer parse cleanly is left as it is.
+the fixed file. Removing an unused suppression waits until everything else is fixed (see
+:data:`JUDGED_ON_THE_WHOLE`). A file whose fixed text would no longer parse cleanly is left as it is.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from relpolicy.editing.editor import SourceFile, apply_replacements
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Finding
 from relpolicy.fixes import Fix
+
+JUDGED_ON_THE_WHOLE: Final = frozenset({"RP901"})
+"""Rules whose findings depend on every other finding: a suppression looks unused while a typo
+elsewhere keeps a document out of the checks (and so the finding it suppresses). Their fixes wait
+until no other fix is left and no file or document failed to load."""
+
+LOADING_RULES: Final = "RP1"
+"""The rules of reading and validating files (RP1xx): a document they report is left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +75,13 @@ def plan(findings: Iterable[Finding], base: Path | None = None) -> tuple[list[Fi
     """
     from relpolicy.source.parse import parse_yaml  # noqa: PLC0415 - the fixed text must still parse
 
+    findings = list(findings)
+    fixable = [f for f in findings if f.fix is not None and f.rule_id not in JUDGED_ON_THE_WHOLE]
+    if not fixable and not any(f.rule_id.startswith(LOADING_RULES) for f in findings):
+        fixable = [f for f in findings if f.fix is not None]
     by_file: dict[str, list[Finding]] = {}
-    for finding in findings:
-        if finding.fix is not None:
-            by_file.setdefault(finding.location.path, []).append(finding)
+    for finding in fixable:
+        by_file.setdefault(finding.location.path, []).append(finding)
     planned: list[FixedFile] = []
     skipped: list[str] = []
     for shown, fixable in sorted(by_file.items()):
