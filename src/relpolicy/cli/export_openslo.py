@@ -1,0 +1,85 @@
+"""``relpolicy export openslo``: the measured SLOs and their services as OpenSLO v1 documents.
+
+Output goes to standard output, to ``--out FILE`` (a name ending in ``.yaml`` or ``.yml``), or to
+``--out DIR`` with one file per service; ``--check`` writes nothing and exits 1 with a diff when
+the files are stale. What OpenSLO cannot carry is one ``file:line:col: note:`` line on standard
+error. ``export`` (:mod:`relpolicy.cli.export`) declares it as one of its targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Final
+
+from relpolicy.cli import EXIT_CLEAN
+from relpolicy.cli._output import write
+from relpolicy.cli.render import add_source_options, load
+from relpolicy.errors import RelpolicyError
+
+FILE_SUFFIXES: Final = (".yaml", ".yml")
+
+
+def add_parser(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``export openslo`` among the targets of ``export``."""
+    openslo = targets.add_parser(
+        "openslo",
+        help="OpenSLO v1 Service and SLO documents for every SLO measured in Prometheus",
+        description="Write OpenSLO v1 documents (apiVersion: openslo/v1): a Service and its SLOs, SLIs inline.",
+    )
+    add_source_options(openslo)
+    openslo.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR|FILE",
+        help="a .yaml/.yml FILE, or a DIR with one file per service (default: standard output)",
+    )
+    openslo.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 with a diff when the files are stale"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export the OpenSLO documents."""
+    from relpolicy.export import openslo as exporter  # noqa: PLC0415 - PyYAML only when exporting
+
+    policy, _, _ = load(args.paths, args.config)
+    exported = exporter.export_openslo(policy)
+    for note in exported.notes:
+        where = note.location
+        print(f"{where.path}:{where.line}:{where.col}: note: {note.message}", file=sys.stderr)
+    exported_count = sum(doc["kind"] == "SLO" for documents in exported.documents.values() for doc in documents)
+    if exported.unmeasured:
+        print(
+            f"relpolicy: {exported_count} SLO(s) exported; {len(exported.unmeasured)} have no "
+            "`indicator.prometheus` measurement, which an OpenSLO SLI needs, and are left out",
+            file=sys.stderr,
+        )
+    return _write(args, exporter.documents_file(exported), exporter.files_by_service(exported))
+
+
+def _write(args: argparse.Namespace, whole: str, per_service: dict[str, str]) -> int:
+    from relpolicy.cli.render import _sync_file, _sync_files  # noqa: PLC0415 - shared writing of generated files
+    from relpolicy.fileio import output_folder  # noqa: PLC0415
+
+    out: Path | None = args.out
+    if out is None:
+        if args.check:
+            msg = "--check needs --out DIR|FILE to compare with"
+            raise RelpolicyError(msg)
+        write(whole)
+        return EXIT_CLEAN
+    again = " ".join(
+        [
+            "relpolicy export openslo",
+            *(p.as_posix() for p in args.paths),
+            *(["--config", args.config.as_posix()] if args.config is not None else []),
+            "--out",
+            out.as_posix(),
+        ]
+    )
+    if out.suffix in FILE_SUFFIXES:
+        return _sync_file(out, whole, check=args.check, again=again)
+    with output_folder(out, create=not args.check) as folder:
+        return _sync_files(folder, per_service, [], check=args.check, again=again)
