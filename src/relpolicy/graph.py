@@ -7,24 +7,32 @@ computed here, each computed once, on first use:
 - the availability ceiling of every service (what its hard dependencies allow),
 - the slowest recovery time among its transitive hard dependencies, with the path,
 - the weakest support coverage among its transitive hard dependencies, with the path,
-- the tier-1 services that hard-depend on each service.
+- the tier-1 services whose outage each service's outage causes.
 
 Every propagation is one pass over the condensation of the hard graph (its strongly connected
-components, in topological order), so the cost is linear in services + edges. Inside a hard
+components, in topological order), so the cost is linear in services + edges, with bounded
+extra work per service where dependencies are shared (see :class:`Ceilings`). Inside a hard
 cycle (itself a finding, RP301) members do not propagate to one another: a cycle has no
 meaningful "slowest dependency", and the facts stay finite and deterministic.
 
-An ``anyOf`` group is up while any alternative is up: its availability is
-``1 - product(1 - a_i)``, it is restored when its fastest alternative is, it is covered by its
-best-covered alternative, and no single alternative is a single point of failure.
+**Availability.** An objective is end to end. A service is up when its own part is up and its
+hard structure is: every hard entry, an ``anyOf`` entry while any alternative is up. Own parts
+fail independently; a service's own availability is its objective over its ceiling (at most 1),
+and its ceiling is the probability that its structure is up, each service in it counted once
+(:class:`Ceilings`). An ``anyOf`` group of alternatives that share nothing is
+``1 - product(1 - a_i)``; it is restored when its fastest alternative is, it is covered by its
+best-covered alternative, and no single alternative is a single point of failure, but a service
+that every alternative needs is one (:attr:`ServiceGraph._needs`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Final, NamedTuple
 
@@ -64,20 +72,38 @@ class Entry(NamedTuple):
 class Term(NamedTuple):
     """One factor of an availability ceiling: a dependency (or ``anyOf`` group) and its availability."""
 
-    label: str
     availability: Decimal
     """Percent."""
     entry: Entry
+    alternatives: tuple[Decimal, ...] = ()
+    """An ``anyOf`` group's: each alternative's availability, percent."""
+
+    @property
+    def label(self) -> str:
+        """``payments-api``, or ``anyOf(p1 99.90% | p2 99%)``: made for a message only."""
+        if not self.entry.any_of:
+            return self.entry.targets[0]
+        shown = " | ".join(
+            f"{t} {format_percent(a)}" for t, a in zip(self.entry.targets, self.alternatives, strict=True)
+        )
+        return f"anyOf({shown})"
 
 
 class Ceiling(NamedTuple):
-    """The most availability a service's hard dependencies allow: the product of ``terms``."""
+    """The most availability a service's hard dependencies allow.
+
+    The product of ``terms`` when their structures share no service; less when they share some
+    (each service counts once: :meth:`ServiceGraph.sharing` names them).
+    """
 
     value: Decimal
-    """Percent; 100 when nothing constrains it."""
+    """Percent, rounded up at the 18th decimal place; 100 when nothing constrains it."""
     terms: tuple[Term, ...]
+    """One per hard entry that counts, with the entry's availability."""
     unknown: tuple[str, ...]
-    """Hard dependencies whose availability is unknown (counted as 100%)."""
+    """Hard dependencies whose availability is unknown (counted as always up)."""
+    exact: bool = True
+    """False when ``value`` is an upper bound: the structure went over the size limits."""
 
 
 _UNCONSTRAINED: Final = Ceiling(HUNDRED, (), ())
@@ -149,6 +175,8 @@ class ServiceGraph:
         self._needs_single: dict[str, list[str]] = {}
         """The hard single-service edges: what ``hard_closure`` walks."""
         self._owners: dict[str, str | None] = {}
+        self._hard_groups: list[Entry] = []
+        """The hard ``anyOf`` entries, for what every alternative needs."""
         """Each service's owning team as written, for the weakest coverage."""
         for name, service in self.services.items():
             self._add(name, service.spec)
@@ -180,6 +208,8 @@ class ServiceGraph:
                 hard_targets += found
                 if single is not None:
                     needs.append(single)
+                else:
+                    self._hard_groups.append(entry)
         if len(targets) != len(set(targets)):  # a name in several entries: keep the first
             targets = list(dict.fromkeys(targets))
             hard_targets = list(dict.fromkeys(hard_targets))
@@ -258,9 +288,46 @@ class ServiceGraph:
                 below[name] = [(e, tuple(t for t in e.targets if component[t] != mine)) for e in entries]
         return below
 
+    @cached_property
+    def _needs(self) -> dict[str, list[str]]:
+        """What each service cannot run without: its hard single-service targets and, per hard
+        ``anyOf`` entry, the topmost services that every alternative needs, transitively.
+
+        A service every alternative needs is a single point of failure for the dependent: an
+        outage of it alone takes the dependent down. ``hard_closure``, ``hard_needs`` and
+        ``tier1_dependents`` walk these edges. One pass, dependencies first; inside a hard cycle
+        the pass repeats until nothing is added.
+        """
+        if not self._hard_groups:
+            return self._needs_single
+        needs = dict(self._needs_single)
+        hard = self._hard_dependencies
+        component, groups = self._components
+        # What each alternative needs, once its group is done (dependencies first): it is final.
+        done: dict[str, frozenset[str]] = {}
+        pending = sorted(self._hard_groups, key=lambda entry: component[entry.source])
+        for index, run in itertools.groupby(pending, key=lambda entry: component[entry.source]):
+            entries = list(run)
+            group = groups[index]
+            cyclic = len(group) > 1 or group[0] in hard[group[0]]
+            added = True
+            while added:
+                added = False
+                for entry in entries:
+                    name = entry.source
+                    for target in _common_needs(needs, entry.targets, done if not cyclic else {}):
+                        if target != name and target not in needs[name]:
+                            needs[name] = [*needs[name], target]
+                            added = cyclic  # inside a cycle, go round again
+        return needs
+
     def hard_closure(self, name: str) -> frozenset[str]:
-        """Every service ``name`` needs through hard single-service entries, transitively (not itself)."""
-        needs = self._needs_single
+        """Every service whose outage alone takes ``name`` down, not ``name`` itself.
+
+        Its hard single-service dependencies, transitively, and what every alternative of one of
+        its hard ``anyOf`` entries needs (see :attr:`_needs`).
+        """
+        needs = self._needs
         seen: set[str] = set()
         stack = [name]
         while stack:
@@ -279,7 +346,7 @@ class ServiceGraph:
         rule marks services (say, one bit per maintenance window) and learns, for each service,
         the marks of everything it needs.
         """
-        needs = self._needs_single
+        needs = self._needs
         groups, group_of = self._single_groups
         found: dict[str, int] = {}
         for i, group in enumerate(groups):
@@ -295,11 +362,11 @@ class ServiceGraph:
 
     @cached_property
     def _single_groups(self) -> tuple[list[list[str]], dict[str, int]]:
-        """The strongly connected groups of ``_needs_single``, dependencies first, and each service's group."""
+        """The strongly connected groups of ``_needs``, dependencies first, and each service's group."""
         component, groups = self._components
-        if len(groups) == len(self.services):  # no hard cycle: nor among the single-service edges, a subset
+        if len(groups) == len(self.services):  # no hard cycle: nor among the needs, which follow hard paths
             return groups, component
-        groups = strongly_connected(self.services, self._needs_single)
+        groups = strongly_connected(self.services, self._needs)
         return groups, {name: i for i, group in enumerate(groups) for name in group}
 
     @cached_property
@@ -338,52 +405,28 @@ class ServiceGraph:
         return best
 
     def availability(self, name: str) -> Decimal | None:
-        """What a dependent may count on: the service's own objective, else its ceiling if constrained."""
-        return self._availability[1][name]
+        """What a dependent may count on (percent): the service's objective, or its ceiling when that is
+        lower or the service has none; None when it is unknown (no objective, and a ceiling not fully known)."""
+        return self._availability.percent.get(name)
 
     @cached_property
     def ceilings(self) -> dict[str, Ceiling]:
-        """The availability ceiling of every service (serial product; ``anyOf`` as parallel)."""
-        return self._availability[0]
+        """The availability ceiling of every service: the probability that its hard dependency
+        structure is up, each service in it counted once (see the module docstring)."""
+        return self._availability.ceilings
+
+    def sharing(self, name: str) -> tuple[Shared, ...]:
+        """The services that several hard dependencies of ``name`` need, counted once in its ceiling.
+
+        Only the topmost ones (not under another shared one), each with the dependencies that
+        need it; empty when nothing is shared or the structure is too large to track by name.
+        Computed on demand, for a finding.
+        """
+        return self._availability.sharing(name)
 
     @cached_property
-    def _availability(self) -> tuple[dict[str, Ceiling], dict[str, Decimal | None]]:
-        """Every service's ceiling, and what its dependents may count on (see :meth:`availability`)."""
-        ceilings: dict[str, Ceiling] = {}
-        available: dict[str, Decimal | None] = {}
-        hard_below = self._hard_below
-        objectives = self._objectives
-        for name in self._bottom_up:
-            below = hard_below[name]
-            ceiling = ceilings[name] = self._ceiling(below, available) if below else _UNCONSTRAINED
-            own = objectives.get(name)
-            available[name] = (
-                own[0] if own is not None else ceiling.value if ceiling.terms and not ceiling.unknown else None
-            )
-        return ceilings, available
-
-    @staticmethod
-    def _ceiling(below: list[tuple[Entry, tuple[str, ...]]], available: dict[str, Decimal | None]) -> Ceiling:
-        terms: list[Term] = []
-        unknown: list[str] = []
-        for entry, targets in below:
-            if not targets:
-                continue
-            if not entry.any_of:
-                if (availability := available[targets[0]]) is None:
-                    unknown.append(targets[0])
-                else:
-                    terms.append(Term(targets[0], availability, entry))
-                continue
-            known = {t: available[t] for t in targets}
-            unknown.extend(t for t, a in known.items() if a is None)
-            values = [a for a in known.values() if a is not None]
-            if len(values) == len(targets):
-                down = _product((HUNDRED - a) / HUNDRED for a in values)
-                shown = " | ".join(f"{t} {format_percent(a)}" for t, a in known.items() if a is not None)
-                terms.append(Term(f"anyOf({shown})", HUNDRED * (1 - down), entry))
-        value = HUNDRED * _product([t.availability / HUNDRED for t in terms])
-        return Ceiling(value, tuple(terms), tuple(sorted(set(unknown))) if unknown else ())
+    def _availability(self) -> Ceilings:
+        return Ceilings(self)
 
     # --- Recovery and coverage -------------------------------------------------------------------
 
@@ -458,9 +501,9 @@ class ServiceGraph:
 
     @cached_property
     def tier1_dependents(self) -> dict[str, frozenset[str]]:
-        """Per service, the tier-1 services that hard-depend on it through single-service entries."""
-        component, groups = self._components
-        needs = self._needs_single
+        """Per service, the tier-1 services that need it (see :meth:`hard_closure`): its outage takes them down."""
+        groups, component = self._single_groups  # a group of these needs each other: one outage takes all
+        needs = self._needs
         tier1 = sorted(n for n, tier in self.tiers.items() if tier == 1)
         bit = {name: 1 << i for i, name in enumerate(tier1)}
         # Walk dependents before dependencies (reverse of _bottom_up), as bitsets of tier-1 services.
@@ -510,6 +553,431 @@ class ServiceGraph:
             if down.issuperset(entry.targets) if entry.any_of else entry.targets[0] in down:
                 return True
         return False
+
+
+# --- Availability ceilings -----------------------------------------------------------------------
+
+REACH_LIMIT: Final = 200
+"""The most services (itself included) that a service's hard structure may hold for its ceiling to
+be computed exactly when dependencies are shared; above it, a bound (see :class:`Ceilings`)."""
+DIAGRAM_BUDGET: Final = 20_000
+"""The most steps the exact computation of one service's ceiling over shared services may take."""
+_ONE: Final = Decimal(1)
+_ROUNDING: Final = Decimal("1e-18")
+"""Ceilings are rounded up to this fraction of a percent: far above the ~1e-25 error of 28-digit
+arithmetic, so a tie computed a hair low is not reported as impossible."""
+
+
+class Shared(NamedTuple):
+    """A service that several hard dependencies of one service need: counted once in its ceiling."""
+
+    name: str
+    availability: Decimal
+    """Percent: what it allows, end to end."""
+    needed_by: tuple[str, ...]
+    """The direct hard dependencies (or ``anyOf`` alternatives) that need it, in name order."""
+
+
+class _TooLarge(Exception):  # noqa: N818 - a signal inside the exact computation, never raised out of it
+    """The exact computation of one ceiling went over :data:`DIAGRAM_BUDGET`."""
+
+
+class Ceilings:
+    """Every service's ceiling, own availability and end-to-end availability, dependencies first.
+
+    The model (docs/design.md): a service is up when its own part is up and its hard structure is
+    (every hard entry, an ``anyOf`` entry when any alternative is up); own parts fail independently.
+    A service's objective is end to end, so its own availability is ``objective / ceiling`` (at
+    most 1; 1 without an objective), and the ceiling of a service is the probability that its
+    structure is up with every service in it counted once:
+
+    - dependencies whose structures share nothing (the usual case) multiply, and an ``anyOf``
+      group is ``1 - product(1 - a_i)``: exact, in the size of the entries;
+    - when they share services, a reduced ordered binary decision diagram of the structure (one
+      variable per service, a service before its dependencies) gives the exact probability, in at
+      most :data:`DIAGRAM_BUDGET` steps, for structures of at most :data:`REACH_LIMIT` services;
+    - above either limit, a sound upper bound: the product over a greedy family of entries whose
+      structures are known to be disjoint, capped by every other entry's own value (the events
+      "entry is up" are increasing in independent variables, so by Harris' inequality
+      ``P(A and B) >= P(A) P(B)`` and ``P(A or B) <= 1 - (1 - P(A))(1 - P(B))``: a product of
+      entries that share services, or of alternatives that do, would understate the ceiling).
+    """
+
+    def __init__(self, graph: ServiceGraph, *, reach_limit: int = REACH_LIMIT, budget: int = DIAGRAM_BUDGET) -> None:
+        self.ceilings: dict[str, Ceiling] = {}
+        self.available: dict[str, Decimal] = {}
+        """End to end, a fraction, of every service whose availability is known. The others count
+        as always up, with everything beneath them."""
+        self.percent: dict[str, Decimal] = {}
+        """The same in percent (an objective as written, a ceiling rounded up), for messages."""
+        self.own: dict[str, Decimal] = {}
+        """Own availabilities below 1, a fraction (every other known service's is 1)."""
+        self.inexact: set[str] = set()
+        """The services whose ceiling is a bound."""
+        self.grouped: set[str] = set()
+        """The services with an ``anyOf`` entry in their structure, or below."""
+        self.reach: dict[str, set[str] | None] = {}
+        """The services of each known service's structure, itself included; None above the limit."""
+        self.structure: dict[str, list[tuple[Entry, tuple[str, ...]]]] = {}
+        """The hard entries that count in each ceiling, with their (known) targets."""
+        self._reach_limit = reach_limit
+        self._budget = budget
+        self._order = graph._bottom_up
+        self._diagram: _Diagram | None = None
+        objectives = graph._objectives
+        hard_below = graph._hard_below
+        ceilings, available, percent, reach, own = self.ceilings, self.available, self.percent, self.reach, self.own
+        for name in self._order:
+            objective = objectives.get(name)
+            below = hard_below[name]
+            if below:
+                self._add(name, below, None if objective is None else objective[0])
+                continue
+            ceilings[name] = _UNCONSTRAINED  # most services: nothing below, nothing to count
+            if objective is not None:
+                percent[name] = objective[0]
+                available[name] = own[name] = objective[0] / HUNDRED  # its own part is all of it
+                reach[name] = {name}
+
+    def _add(self, name: str, below: list[tuple[Entry, tuple[str, ...]]], objective: Decimal | None) -> None:
+        """A service's ceiling, own and end-to-end availability, from those of its dependencies."""
+        available = self.available
+        entries: list[tuple[Entry, tuple[str, ...]]] = []
+        unknown: list[str] = []
+        for entry, targets in below:
+            if len(targets) < len(entry.targets):  # into the service's own hard cycle: not propagated
+                continue
+            if len(targets) == 1:
+                if targets[0] not in available:
+                    unknown.append(targets[0])
+                    continue
+            elif missing := [t for t in targets if t not in available]:
+                unknown += missing  # an alternative that may be always up: the group may be too
+                continue
+            entries.append((entry, targets))
+        if entries:
+            self.structure[name] = entries
+            value, shown = self._ceiling(name, entries, unknown)
+        else:
+            self.ceilings[name] = Ceiling(HUNDRED, (), tuple(sorted(set(unknown)))) if unknown else _UNCONSTRAINED
+            value, shown = _ONE, HUNDRED
+            self.reach[name] = {name}
+        if objective is None:
+            if not entries or unknown:  # known through its dependencies only when they are all known
+                return
+        elif objective < shown:
+            self.own[name] = (objective / HUNDRED) / value
+            value, shown = objective / HUNDRED, objective
+        available[name] = value
+        self.percent[name] = shown
+
+    def _ceiling(
+        self, name: str, entries: list[tuple[Entry, tuple[str, ...]]], unknown: list[str]
+    ) -> tuple[Decimal, Decimal]:
+        """Record the ceiling of a service with hard entries and its reach; return it as a fraction and a percent."""
+        if len(entries) == 1 and len(entries[0][1]) == 1:  # one dependency: its availability, exactly
+            entry, (target,) = entries[0]
+            value, shown = self.available[target], self.percent[target]
+            under = self.reach[target]
+            self.reach[name] = None if under is None or len(under) >= self._reach_limit else {name, *under}
+            exact = target not in self.inexact
+            if target in self.grouped or entry.any_of:
+                self.grouped.add(name)
+            terms: tuple[Term, ...] = (Term(shown, entry, (shown,) if entry.any_of else ()),)
+        else:
+            value, values, exact = self._several(name, entries)
+            shown = (HUNDRED * value).quantize(_ROUNDING, rounding=ROUND_CEILING)
+            percent = self.percent
+            terms = tuple(
+                Term(HUNDRED * v, entry, tuple(percent[t] for t in targets))
+                if entry.any_of
+                else Term(percent[targets[0]], entry)
+                for (entry, targets), v in zip(entries, values, strict=True)
+            )
+        if not exact:
+            self.inexact.add(name)
+        self.ceilings[name] = Ceiling(shown, terms, tuple(sorted(set(unknown))) if unknown else (), exact)
+        return value, shown
+
+    def _several(self, name: str, entries: list[tuple[Entry, tuple[str, ...]]]) -> tuple[Decimal, list[Decimal], bool]:
+        """The ceiling over several dependencies (a fraction), each entry's availability, and whether exact."""
+        available = self.available
+        reach = self.reach
+        grouped = self.grouped
+        union: set[str] | None = {name}
+        total = 1
+        exact = serial = True
+        for entry, targets in entries:
+            serial = serial and not entry.any_of
+            for target in targets:
+                exact = exact and target not in self.inexact
+                serial = serial and target not in grouped
+                under = reach[target]
+                if under is None:
+                    union = None
+                elif union is not None:
+                    union |= under
+                    total += len(under)
+        if not serial:
+            grouped.add(name)
+        reach[name] = None if union is None or len(union) > self._reach_limit else union
+        values = [available[ts[0]] if len(ts) == 1 else _parallel([available[t] for t in ts]) for _, ts in entries]
+        if union is not None and len(union) == total:  # their structures share nothing: they multiply
+            return _product(values), values, exact
+        if union is not None and exact and serial:  # every service below is needed: each counts once
+            own = self.own
+            return _product(own[s] for s in union if s in own and s != name), values, exact
+        if union is not None and exact and len(union) <= self._reach_limit:
+            diagram = self._diagram if self._diagram is not None else self._new_diagram()
+            with contextlib.suppress(_TooLarge):
+                value, values = diagram.ceiling(entries, reach, self._budget)  # type: ignore[arg-type]
+                return value, values, True
+        return self._bound(entries, values), values, False
+
+    def _bound(self, entries: list[tuple[Entry, tuple[str, ...]]], values: list[Decimal]) -> Decimal:
+        """A sound upper bound of the structure's probability: see the class docstring."""
+        reach = self.reach
+        ranked = sorted(zip(values, entries, strict=True), key=lambda pair: pair[0])
+        product = _ONE
+        lowest_other = _ONE
+        taken: set[str] = set()
+        for value, (_, targets) in ranked:
+            sets = [found for t in targets if (found := reach[t]) is not None]
+            if len(sets) == len(targets) and all(taken.isdisjoint(s) for s in sets):  # independent of those taken
+                product *= value
+                for found in sets:
+                    taken |= found
+            else:
+                lowest_other = min(lowest_other, value)
+        return min(product, lowest_other)
+
+    def _new_diagram(self) -> _Diagram:
+        levels = {name: level for level, name in enumerate(self._order)}
+        self._diagram = _Diagram(levels, self.own, self.available, self.structure)
+        return self._diagram
+
+    def sharing(self, name: str) -> tuple[Shared, ...]:
+        """See :meth:`ServiceGraph.sharing`."""
+        entries = self.structure.get(name, [])
+        occurrences = [t for _, targets in entries for t in targets]
+        needed: dict[str, list[str]] = {}
+        for target in occurrences:
+            reach = self.reach[target]
+            if reach is None:
+                return ()
+            for service in reach:
+                needed.setdefault(service, []).append(target)
+        shared = {service: by for service, by in needed.items() if len(by) > 1}
+        under: dict[str, Collection[str]] = {s: self.reach[s] or () for s in shared}  # tracked: inside a tracked one
+        top = [s for s in shared if not any(s in under[other] for other in shared if other != s)]
+        return tuple(Shared(s, self.percent[s], tuple(sorted(set(shared[s])))) for s in sorted(top))
+
+
+def _parallel(values: Sequence[Decimal]) -> Decimal:
+    """An entry's availability from its alternatives' (one for a single-service entry), if they share nothing."""
+    if len(values) == 1:
+        return values[0]
+    down = _ONE
+    for value in values:
+        down *= _ONE - value
+    return _ONE - down
+
+
+class _Diagram:
+    """Reduced ordered binary decision diagrams of hard structures, for exact ceilings over shared services.
+
+    A variable is a service's own part (variable ``2 * level``), or the whole service (``2 * level
+    + 1``: it and everything below it, for a dependency that shares nothing with the rest of the
+    structure, so that its structure is not expanded). Services are tested in reverse dependency
+    order (a service before everything it needs), so "the service is up" is one node over its
+    structure's diagram. Node 0 is down, node 1 is up; the tables are shared by every ceiling of
+    one graph.
+    """
+
+    def __init__(
+        self,
+        level: dict[str, int],
+        own: dict[str, Decimal],
+        available: dict[str, Decimal],
+        structure: dict[str, list[tuple[Entry, tuple[str, ...]]]],
+    ) -> None:
+        self._level = level
+        self._own = own
+        self._available = available
+        self._structure = structure
+        self._var: list[int] = [-1, -1]
+        self._low: list[int] = [0, 1]
+        self._high: list[int] = [0, 1]
+        self._p: dict[int, Decimal] = {}
+        """The own availability of each variable (by level)."""
+        self._unique: dict[tuple[int, int, int], int] = {}
+        self._and: dict[tuple[int, int], int] = {}
+        self._or: dict[tuple[int, int], int] = {}
+        self._whole: dict[str, int] = {}
+        self._probability: dict[int, Decimal] = {0: Decimal(0), 1: _ONE}
+        self._steps = 0
+
+    def ceiling(
+        self, entries: list[tuple[Entry, tuple[str, ...]]], reach: Mapping[str, Collection[str]], budget: int
+    ) -> tuple[Decimal, list[Decimal]]:
+        """The probability that ``entries`` are all up, and each entry's (``reach``: each target's structure).
+
+        A service whose structure is a tree that nothing else in this one enters (every service
+        below it has one dependant here) is independent of the rest: it is one variable, the
+        whole service, and only the services above shared ones are expanded.
+        """
+        self._steps = budget
+        level = self._level
+        structure = self._structure
+        dependants: dict[str, int] = {}
+        services: set[str] = set()
+        for _, targets in entries:
+            for target in targets:
+                dependants[target] = dependants.get(target, 0) + 1
+                services.update(reach[target])
+        for service in services:
+            for _, targets in structure.get(service, ()):
+                for target in targets:
+                    dependants[target] = dependants.get(target, 0) + 1
+        order = sorted(services, key=level.__getitem__)  # dependencies first
+        tree: set[str] = set()  # services whose structure nothing else here enters
+        for service in order:
+            if all(dependants[t] == 1 and t in tree for _, targets in structure.get(service, ()) for t in targets):
+                tree.add(service)
+        up: dict[str, int] = {}
+        for service in order:
+            if service in tree:
+                up[service] = self._whole_node(service)
+            else:
+                own = 2 * level[service]
+                up[service] = self._node(own, 0, self._entries(structure[service], up)[0])
+                self._p[own] = self._own.get(service, _ONE)
+        total, each = self._entries(entries, up)
+        return self._chance(total), [self._chance(node) for node in each]
+
+    def _whole_node(self, name: str) -> int:
+        found = self._whole.get(name)
+        if found is None:
+            var = 2 * self._level[name] + 1
+            found = self._whole[name] = self._node(var, 0, 1)
+            self._p[var] = self._available[name]
+        return found
+
+    def _entries(self, entries: list[tuple[Entry, tuple[str, ...]]], up: Mapping[str, int]) -> tuple[int, list[int]]:
+        total = 1
+        each = []
+        for _, targets in entries:
+            group = 0
+            for target in targets:
+                group = self._either(group, up[target])
+            each.append(group)
+            total = self._both(total, group)
+        return total, each
+
+    def _node(self, var: int, low: int, high: int) -> int:
+        if low == high:
+            return low
+        key = (var, low, high)
+        found = self._unique.get(key)
+        if found is None:
+            self._steps -= 1
+            if self._steps < 0:
+                raise _TooLarge
+            found = self._unique[key] = len(self._var)
+            self._var.append(var)
+            self._low.append(low)
+            self._high.append(high)
+        return found
+
+    def _both(self, a: int, b: int) -> int:
+        """a AND b."""
+        if a == 0 or b == 0:
+            return 0
+        if a in (1, b):
+            return b
+        if b == 1:
+            return a
+        key = (a, b) if a < b else (b, a)
+        found = self._and.get(key)
+        if found is None:
+            found = self._and[key] = self._apply(self._both, a, b)
+        return found
+
+    def _either(self, a: int, b: int) -> int:
+        """a OR b."""
+        if a == 1 or b == 1:
+            return 1
+        if a in (0, b):
+            return b
+        if b == 0:
+            return a
+        key = (a, b) if a < b else (b, a)
+        found = self._or.get(key)
+        if found is None:
+            found = self._or[key] = self._apply(self._either, a, b)
+        return found
+
+    def _apply(self, operation: Callable[[int, int], int], a: int, b: int) -> int:
+        self._steps -= 1
+        if self._steps < 0:
+            raise _TooLarge
+        var, low, high = self._var, self._low, self._high
+        if var[a] == var[b]:
+            return self._node(var[a], operation(low[a], low[b]), operation(high[a], high[b]))
+        if var[a] < var[b]:
+            a, b = b, a
+        return self._node(var[a], operation(low[a], b), operation(high[a], b))
+
+    def _chance(self, node: int) -> Decimal:
+        """The probability that the function of ``node`` is true."""
+        found = self._probability.get(node)
+        if found is None:
+            low = self._chance(self._low[node])
+            found = low + self._p[self._var[node]] * (self._chance(self._high[node]) - low)
+            self._probability[node] = found
+        return found
+
+
+NEEDS_LIMIT: Final = 10_000
+"""The most services one walk may visit to find what every alternative of an ``anyOf`` entry needs;
+above it the entry adds no single point of failure (work per entry stays bounded)."""
+
+
+def _common_needs(
+    needs: Mapping[str, Sequence[str]], alternatives: Sequence[str], done: dict[str, frozenset[str]]
+) -> list[str]:
+    """The topmost services that every alternative needs (an alternative needs itself), in name order.
+
+    ``done`` keeps what an alternative needs once nothing more can be added to it.
+    """
+    common: frozenset[str] | None = None
+    for alternative in alternatives:
+        reached = done.get(alternative)
+        if reached is None:
+            reached = _needed(needs, alternative)
+            if len(reached) > NEEDS_LIMIT:
+                return []
+            done[alternative] = reached
+        common = reached if common is None else common & reached
+        if not common:
+            return []
+    assert common is not None  # noqa: S101 - an entry has alternatives
+    if len(common) == 1:
+        return list(common)
+    under = {target for service in common for target in needs[service]}
+    return sorted(common - under or common)  # all of a common cycle when every member is under another
+
+
+def _needed(needs: Mapping[str, Sequence[str]], start: str) -> frozenset[str]:
+    """``start`` and everything it needs, or more than :data:`NEEDS_LIMIT` services."""
+    reached = {start}
+    stack = [start]
+    while stack and len(reached) <= NEEDS_LIMIT:
+        for target in needs[stack.pop()]:
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    return frozenset(reached)
 
 
 def _prefer(first: Chain, second: Chain, choose: Callable[[int, int], int]) -> Chain:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from relpolicy.graph import HUNDRED, ServiceGraph, _a_cycle, strongly_connected
@@ -95,7 +95,10 @@ def any_of_groups(n: int, data: st.DataObject) -> dict[int, list[tuple[int, ...]
 
 
 @given(dags(), st.data())
-def test_ceiling_is_the_product_computed_by_hand(graph: Any, data: st.DataObject) -> None:
+def test_ceiling_is_the_product_computed_by_hand_when_nothing_is_shared(graph: Any, data: st.DataObject) -> None:
+    """Where no service is under two hard entries of another, the ceiling is the plain product
+    (``anyOf`` in parallel); a dependency counts with its objective, or its ceiling when lower.
+    Shared dependencies are checked against brute force in test_ceilings.py."""
     edges, objectives, rtos = graph
     n = len(objectives)
     names = names_for(n)
@@ -104,12 +107,13 @@ def test_ceiling_is_the_product_computed_by_hand(graph: Any, data: st.DataObject
         if data.draw(st.booleans()):
             groups[i] = [tuple(data.draw(st.lists(st.integers(i + 1, n - 1), min_size=2, max_size=3, unique=True)))]
     facts = ServiceGraph(policy_of(edges, objectives, rtos, names, groups))
+    assume(not any(facts.sharing(name) for name in names))
 
     @cache
     def available(i: int) -> Decimal | None:
-        """A direct recursive implementation: own objective, else the product of hard dependencies."""
+        """A direct recursive implementation: own objective (or less), else the product of hard dependencies."""
         if objectives[i] is not None:
-            return Decimal(str(objectives[i]))
+            return min(Decimal(str(objectives[i])), ceiling(i))
         hard = [(j,) for j, is_hard in edges[i] if is_hard] + groups.get(i, [])
         if not hard:
             return None
@@ -140,7 +144,7 @@ def test_ceiling_is_the_product_computed_by_hand(graph: Any, data: st.DataObject
 
     for i, name in enumerate(names):
         found = facts.ceilings[name]
-        assert found.value == ceiling(i)
+        assert found.value == ceiling(i).quantize(Decimal("1e-18"), rounding="ROUND_CEILING")
         for term in found.terms:  # never above any single hard dependency
             assert found.value <= term.availability
 
@@ -280,3 +284,19 @@ def test_impact_is_the_fixpoint_of_failing_hard_entries(graph: Any, data: st.Dat
         impact = facts.impact(names[start])
         assert set(impact.down) == {names[i] for i in down - {start}}
         assert set(impact.degraded) == {names[i] for i in degraded}
+
+
+@given(dags(acyclic=False), st.data())
+def test_hard_closure_is_what_an_outage_alone_takes_down(graph: Any, data: st.DataObject) -> None:
+    """A service is in another's hard closure exactly when its outage alone takes that one down
+    (``impact``, the brute-force fixpoint above): what every alternative of an ``anyOf`` needs is
+    a single point of failure, and the tier-1 dependents RP306 counts are the tier-1 services it
+    takes down."""
+    edges, objectives, rtos = graph
+    n = len(objectives)
+    names = names_for(n)
+    facts = ServiceGraph(policy_of(edges, objectives, rtos, names, any_of_groups(n, data)))
+    for name in names:
+        down = set(facts.impact(name).down)
+        assert down == {other for other in names if name in facts.hard_closure(other)}
+        assert facts.tier1_dependents[name] == {other for other in down if facts.tiers[other] == 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -245,3 +246,121 @@ def test_declared_facts_exist_on_the_graph() -> None:
     from relpolicy.policy import PolicySet
 
     assert set(ServiceGraph.__annotations__) <= set(vars(ServiceGraph(PolicySet())))
+
+
+# --- Issue 14: a service shared below several hard dependencies counts once --------------------
+
+
+def test_a_dependency_shared_below_two_counts_once(run: Callable[..., Report]) -> None:
+    """a -> b -> d and a -> c -> d at 99.9% each: b's and c's downtime can all be d's, so a can reach 99.9%."""
+    files = {
+        "b": service("b", deps="[{service: d}]") + slo("b", "99.9"),
+        "c": service("c", deps="[{service: d}]") + slo("c", "99.9"),
+        "d": service("d") + slo("d", "99.9"),
+    }
+    report = run(a=service("a", deps="[{service: b}, {service: c}]") + slo("a", "99.85"), **files)
+    assert findings(report, "RP303") == []
+    report = run(a=service("a", deps="[{service: b}, {service: c}]") + slo("a", "99.95"), **files)
+    assert findings(report, "RP303") == [
+        (
+            "a.yaml",
+            16,
+            14,
+            "a promises 99.95% availability but its hard dependencies allow at most 99.90%: b 99.90% x c 99.90%; "
+            "counted once: d 99.90% (needed by b and c)",
+        )
+    ]
+    (finding,) = [f for f in report.findings if f.rule_id == "RP303"]
+    assert [(r.location.path.rsplit("/", 1)[-1], r.location.line, r.message) for r in finding.related] == [
+        ("a.yaml", 8, "depends on b"),
+        ("a.yaml", 8, "depends on c"),
+        ("d.yaml", 3, "d 99.90%, needed by b and c"),
+    ]
+
+
+def test_a_dependency_every_alternative_needs_bounds_the_group(run: Callable[..., Report]) -> None:
+    """a -> anyOf[b, c], both on d at 99.9%: the redundancy cannot lift a above d."""
+    report = run(
+        a=service("a", deps="[{anyOf: [b, c]}]") + slo("a", "99.95"),
+        b=service("b", deps="[{service: d}]"),
+        c=service("c", deps="[{service: d}]"),
+        d=service("d") + slo("d", "99.9"),
+    )
+    assert findings(report, "RP303") == [
+        (
+            "a.yaml",
+            16,
+            14,
+            "a promises 99.95% availability but its hard dependencies allow at most 99.90%: "
+            "anyOf(b 99.90% | c 99.90%) 99.90%; counted once: d 99.90% (needed by b and c)",
+        )
+    ]
+
+
+def test_a_dependency_every_alternative_needs_is_a_single_point_of_failure(run: Callable[..., Report]) -> None:
+    """Three tier-1 services each with anyOf[b, c], where b and c both need d: d takes all three down."""
+    group = "[{anyOf: [b, c]}]"
+    report = run(
+        a1=service("a1", tier=1, deps=group),
+        a2=service("a2", tier=1, deps=group),
+        a3=service("a3", tier=1, deps=group),
+        b=service("b", deps="[{service: d}]"),
+        c=service("c", deps="[{service: d}]"),
+        d=service("d", tier=1),
+    )
+    assert findings(report, "RP306") == [
+        (
+            "d.yaml",
+            3,
+            18,
+            "d is a single point of failure: 3 tier-1 services hard-depend on it (a1, a2, a3); "
+            "its outage takes down 5 service(s) and degrades 0 more",
+        )
+    ]
+
+
+def test_orders_api_may_promise_what_orders_db_and_inventory_allow_together(tmp_path: Path) -> None:
+    """In policies/, orders-api needs orders-db directly and through inventory: 99.945% is feasible."""
+    import shutil
+
+    from relpolicy.engine import check
+
+    root = tmp_path / "policies"
+    shutil.copytree(Path(__file__).parents[2] / "policies", root)
+    orders = root / "services" / "orders-api.yaml"
+    text = orders.read_text(encoding="utf-8")
+    assert text.count("objective: 99.9\n") == 1
+    orders.write_text(text.replace("objective: 99.9\n", "objective: 99.945\n"), encoding="utf-8")
+    report = check([root], as_of=dt.date(2026, 11, 2), base=tmp_path)
+    assert findings(report, "RP303") == []
+    orders.write_text(text.replace("objective: 99.9\n", "objective: 99.951\n"), encoding="utf-8")
+    report = check([root], as_of=dt.date(2026, 11, 2), base=tmp_path)
+    assert [(f[0], f[3]) for f in findings(report, "RP303")] == [
+        (
+            "orders-api.yaml",
+            "orders-api promises 99.951% availability but its hard dependencies allow at most 99.950%: "
+            "orders-db 99.990% x inventory 99.950%; counted once: orders-db 99.990% (also needed by inventory)",
+        )
+    ]
+
+
+def test_above_the_size_limit_the_ceiling_is_a_bound_and_says_so(run: Callable[..., Report]) -> None:
+    """A chain of 205 services is above REACH_LIMIT: a's ceiling is an upper bound, still above nothing it allows."""
+    from relpolicy.graph import REACH_LIMIT
+
+    length = REACH_LIMIT + 5
+    chain = "".join(service(f"x{i}", deps=f"[{{service: x{i + 1}}}]") for i in range(length))
+    report = run(
+        a=service("a", deps="[{service: x0}, {service: y}]") + slo("a", "99.95"),
+        y=service("y", deps=f"[{{service: x{length}}}]"),
+        chain=chain + service(f"x{length}") + slo(f"x{length}", "99.9"),
+    )
+    assert findings(report, "RP303") == [
+        (
+            "a.yaml",
+            16,
+            14,
+            "a promises 99.95% availability but its hard dependencies allow at most 99.90% (an upper bound: they "
+            "share too many services to count each once): x0 99.90% x y 99.90%",
+        )
+    ]

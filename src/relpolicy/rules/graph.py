@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Final
 
 from relpolicy.findings import Problem, Related, Severity
-from relpolicy.graph import Chain, Cycle, Entry, ServiceGraph, format_percent
+from relpolicy.graph import Ceiling, Chain, Cycle, Entry, ServiceGraph, Shared, format_percent
 from relpolicy.model.calendar import WEEK_MINUTES
 from relpolicy.model.service import Service
+from relpolicy.model.slo import SLO
 from relpolicy.model.types import format_duration
 from relpolicy.rules._framework import RuleContext, rule
 
@@ -183,17 +185,21 @@ def tier_inversion(ctx: RuleContext) -> Iterator[Problem]:
 @rule(
     id="RP303",
     background=_TEAM,
-    facts=("ceilings",),
+    facts=("ceilings", "sharing"),
     name="infeasible-availability",
     severity=Severity.ERROR,
-    summary="An availability objective is higher than its hard dependencies allow (serial product; anyOf in parallel).",
+    summary="An availability objective is higher than its hard dependencies allow (serial, anyOf in parallel, a shared "
+    "dependency counted once).",
 )
 def infeasible_availability(ctx: RuleContext) -> Iterator[Problem]:
-    """A service that needs all of its hard dependencies up can be available at most the product
-    of their availabilities; redundant ``anyOf`` alternatives count as ``1 - product of
-    unavailabilities``. Each dependency counts with its own availability objective or, lacking
-    one, with what its own dependencies allow, so the limit propagates through the whole graph.
-    An objective above that ceiling will be missed whatever the team does.
+    """An availability objective is end to end: a service is up only while its hard dependencies
+    are, so it can promise at most the chance that they are all up (an ``anyOf`` group is up
+    while one alternative is). Each dependency counts with its availability objective, or with
+    what its own dependencies allow when that is lower or it has none, so the limit propagates
+    through the whole graph. Dependencies that share a service below them can fail together, so
+    a shared service is counted once and the message names it: two 99.9% dependencies on the
+    same 99.9% database allow 99.9%, not 99.8%. An objective above that ceiling will be missed
+    whatever the team does.
 
     Failing example:
 
@@ -279,22 +285,45 @@ def infeasible_availability(ctx: RuleContext) -> Iterator[Problem]:
         ceiling = graph.ceilings[name]
         if own is None or not ceiling.terms or own[0] <= ceiling.value:
             continue
-        objective, slo = own
-        places = 2
-        while format_percent(ceiling.value, places) == format_percent(objective, places) and places < 8:
-            places += 1  # show enough digits to tell the two apart
-        factors = " x ".join(f"{t.label} {format_percent(t.availability, places)}" for t in ceiling.terms)
-        message = (
-            f"{name} promises {format_percent(objective, places)} availability but its hard dependencies "
-            f"allow at most {format_percent(ceiling.value, places)}: {factors}"
+        yield _infeasible_problem(ctx, name, own[0], own[1], ceiling)
+
+
+def _infeasible_problem(ctx: RuleContext, name: str, objective: Decimal, slo: SLO, ceiling: Ceiling) -> Problem:
+    graph = ctx.graph
+    places = 2
+    while format_percent(ceiling.value, places) == format_percent(objective, places) and places < 8:
+        places += 1  # show enough digits to tell the two apart
+    factors = " x ".join(f"{t.label} {format_percent(t.availability, places)}" for t in ceiling.terms)
+    bound = "" if ceiling.exact else " (an upper bound: they share too many services to count each once)"
+    message = (
+        f"{name} promises {format_percent(objective, places)} availability but its hard dependencies "
+        f"allow at most {format_percent(ceiling.value, places)}{bound}: {factors}"
+    )
+    shared = graph.sharing(name)
+    if shared:
+        each = ", ".join(f"{s.name} {format_percent(s.availability, places)} ({_needed_by(s)})" for s in shared)
+        message += f"; counted once: {each}"
+    if ceiling.unknown:
+        message += f" (not counting {', '.join(ceiling.unknown)}, whose availability is unknown)"
+    service = graph.services[name]
+    related = [Related(ctx.policy.locate(service, *t.entry.path), f"depends on {t.label}") for t in ceiling.terms]
+    related += [
+        Related(
+            ctx.policy.locate(graph.services[s.name], "metadata", "name"),
+            f"{s.name} {format_percent(s.availability, places)}, {_needed_by(s)}",
         )
-        if ceiling.unknown:
-            message += f" (not counting {', '.join(ceiling.unknown)}, whose availability is unknown)"
-        related = [
-            Related(ctx.policy.locate(graph.services[name], *t.entry.path), f"depends on {t.label}")
-            for t in ceiling.terms
-        ]
-        yield ctx.policy.problem("RP303", message, slo, ("spec", "objective"), *related)
+        for s in shared
+    ]
+    return ctx.policy.problem("RP303", message, slo, ("spec", "objective"), *related)
+
+
+def _needed_by(shared: Shared) -> str:
+    """``needed by b and c``; ``also needed by c`` for a direct dependency; or ``named by several entries``."""
+    others = [n for n in shared.needed_by if n != shared.name]
+    if not others:
+        return "named by several entries"
+    names = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+    return f"also needed by {names}" if shared.name in shared.needed_by else f"needed by {names}"
 
 
 @rule(
@@ -488,9 +517,9 @@ def single_point_of_failure(ctx: RuleContext) -> Iterator[Problem]:
     """When several tier-1 services cannot run without the same service, its outage is a
     company-wide incident. The finding lists the tier-1 services that go down with it and the
     size of its whole blast radius, so that the redundancy it needs (a replica, an ``anyOf``
-    alternative) can be weighed. Dependencies through ``anyOf`` alternatives do not count: an
-    alternative is, by design, not a single point of failure. If the service is redundant
-    inside, say so with a suppression and its reason.
+    alternative) can be weighed. An ``anyOf`` alternative is, by design, not a single point of
+    failure, but a service that every alternative of the group needs is one, and counts. If the
+    service is redundant inside, say so with a suppression and its reason.
 
     Failing example:
 
