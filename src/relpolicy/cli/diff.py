@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     from relpolicy.config import load_settings  # noqa: PLC0415 - heavy imports only when running
     from relpolicy.diff import Source, compare, opened  # noqa: PLC0415
+    from relpolicy.diff.sides import collector_paused  # noqa: PLC0415
     from relpolicy.diff.output import RENDERERS, summary  # noqa: PLC0415
 
     cwd = Path.cwd()
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         return roots if paths or not _is_dir(side) else []
 
     with (
+        collector_paused(),
         opened(Source(base), roots_of(base), cwd=cwd, as_of=as_of, settings=settings) as old,
         opened(Source(head), roots_of(head), cwd=cwd, as_of=as_of, settings=settings) as new,
     ):

@@ -25,9 +25,12 @@ from relpolicy.diff.sides import Side
 from relpolicy.diff.table import Effect, classify, rule_for
 from relpolicy.findings import Finding
 from relpolicy.model.base import Resource
+from relpolicy.model.calendar import Calendar
 from relpolicy.model.maintenance import MaintenanceWindow
+from relpolicy.model.priority import PriorityPolicy
 from relpolicy.model.service import Service
 from relpolicy.model.slo import SLO
+from relpolicy.model.team import Team
 from relpolicy.policy import ResourceId
 
 CATEGORIES: Final = (
@@ -166,7 +169,15 @@ def compare(old: Side, new: Side) -> Diff:
     new_facts: Facts = {}
     changed: set[ResourceId] = set()
     added, removed = _presence(old, new, old_facts, new_facts)
+    old_origins, new_origins = old.policy.origins, new.policy.origins
+    same_files = {path for path, text in old.sources.items() if new.sources.get(path) == text}
     for resource_id in old.policy.resources.keys() & new.policy.resources.keys():
+        before_doc, after_doc = old_origins[resource_id].document, new_origins[resource_id].document
+        path = before_doc.positions.file
+        # Same file, same text: same resource. Else the documents' plain data, compared in C (a model is a
+        # function of its document), and only then the models.
+        if (path in same_files and after_doc.positions.file == path) or before_doc.data == after_doc.data:
+            continue
         before, after = old.policy.resources[resource_id], new.policy.resources[resource_id]
         if before != after:
             changed.add(resource_id)
@@ -211,10 +222,14 @@ def _content(resource: Resource) -> str:
 
 def _consequences(old: Side, new: Side, touched: set[ResourceId], old_facts: Facts, new_facts: Facts) -> None:
     """Add the consequences worth comparing to both sides' facts."""
+    kinds = {rid.kind for rid in touched}
+    changed_slos = Focus(slos=frozenset(rid.name for rid in touched if rid.kind == SLO.KIND))
+    supported = _coverage_focus(old, new, touched)
     for side, facts in ((old, old_facts), (new, new_facts)):
-        facts.update(f.budgets(side))
-        facts.update(f.priorities(side))
-        facts.update(f.coverage(side))
+        facts.update(f.budgets(side, changed_slos))
+        if PriorityPolicy.KIND in kinds:
+            facts.update(f.priorities(side))
+        facts.update(f.coverage(side, supported))
     old_ceilings, new_ceilings = old.graph.ceilings, new.graph.ceilings
     moved = [n for n in old_ceilings.keys() & new_ceilings.keys() if old_ceilings[n] != new_ceilings[n]]
     old_facts.update(f.ceilings(old, moved))
@@ -230,16 +245,33 @@ def _consequences(old: Side, new: Side, touched: set[ResourceId], old_facts: Fac
     windows = {rid.name for rid in touched if rid.kind == MaintenanceWindow.KIND}
     windows |= {w for w in old_targets.keys() & new_targets.keys() if old_targets[w] != new_targets[w]}
     slos = {rid.name for rid in touched if rid.kind == SLO.KIND}
-    for side, affecting, other in ((old, old_affecting, new_affecting), (new, new_affecting, old_affecting)):
-        for slo in side.policy.slos:
-            mine = affecting.get(slo.spec.service, frozenset())
-            if mine != other.get(slo.spec.service, frozenset()) or mine & windows:
-                slos.add(slo.name)
+    none: frozenset[str] = frozenset()
+    moved_windows = {
+        service
+        for service in old_affecting.keys() | new_affecting.keys()
+        if (before := old_affecting.get(service, none)) != (after := new_affecting.get(service, none))
+        or (before | after) & windows
+    }
+    for side in (old, new):
+        for service in moved_windows:
+            slos.update(slo.name for slo in side.policy.slos_of(service))
     slo_focus = Focus(slos=frozenset(slos))
     old_facts.update(f.planned_downtime(old, slo_focus, old_affecting))
     new_facts.update(f.planned_downtime(new, slo_focus, new_affecting))
     old_facts.update(f.freezes(old, old_targets))
     new_facts.update(f.freezes(new, new_targets))
+
+
+def _coverage_focus(old: Side, new: Side, touched: set[ResourceId]) -> Focus:
+    """The services whose coverage may have moved: changed ones and changed teams' (all, if a calendar changed)."""
+    if any(rid.kind == Calendar.KIND for rid in touched):
+        return Focus()
+    services = {rid.name for rid in touched if rid.kind == Service.KIND}
+    teams = {rid.name for rid in touched if rid.kind == Team.KIND}
+    if teams:
+        for side in (old, new):
+            services.update(s.name for s in side.policy.services if s.spec.owner in teams)
+    return Focus(services=frozenset(services))
 
 
 def _below(side: Side, names: Iterable[str]) -> set[str]:

@@ -82,6 +82,20 @@ class Focus:
         """Is this SLO in focus?"""
         return self.slos is None or name in self.slos
 
+    def pick_slos(self, side: Side) -> list[SLO]:
+        """The side's SLOs in focus, in name order (looked up by name when the focus is a set)."""
+        if self.slos is None:
+            return side.policy.slos
+        named = side.policy.named(SLO)
+        return [named[name] for name in sorted(self.slos) if name in named]
+
+    def pick_services(self, side: Side) -> list[Service]:
+        """The side's services in focus, in name order."""
+        if self.services is None:
+            return side.policy.services
+        named = side.policy.named(Service)
+        return [named[name] for name in sorted(self.services) if name in named]
+
 
 # --- Fields --------------------------------------------------------------------------------------
 
@@ -174,11 +188,12 @@ def _rank(value: Any) -> Decimal | None:
 # --- Consequences --------------------------------------------------------------------------------
 
 
-def budgets(side: Side) -> Facts:
-    """The error budget of every SLO: minutes of one window (the one holding the as-of date, for calendar windows)."""
+def budgets(side: Side, focus: Focus) -> Facts:
+    """The error budget of each SLO in focus: minutes of one window (the one holding the as-of date, for calendar
+    windows). A budget depends on the SLO alone."""
     facts: Facts = {}
     start = dt.datetime.combine(side.as_of, dt.time(), tzinfo=UTC)
-    for slo in side.policy.slos:
+    for slo in focus.pick_slos(side):
         spec = slo.spec
         try:
             window = SloWindow.parse(spec.time_window)
@@ -229,9 +244,7 @@ def dependents(side: Side, focus: Focus) -> Facts:
     tier1 = graph.tier1_dependents
     threshold = side.settings.thresholds.spof_min_tier1_dependents
     facts: Facts = {}
-    for name in graph.services:
-        if not focus.has_service(name):
-            continue
+    for name in sorted(graph.services) if focus.services is None else sorted(focus.services & graph.services.keys()):
         subject = f"Service/{name}"
         down = graph.impact(name).down
         facts[Key("blast radius", Service.KIND, subject, "hard dependents")] = Value(
@@ -262,10 +275,10 @@ def priorities(side: Side) -> Facts:
     return facts
 
 
-def coverage(side: Side) -> Facts:
-    """The support coverage of every service (its own calendar, else its owner's), ranked by minutes a week."""
+def coverage(side: Side, focus: Focus) -> Facts:
+    """The support coverage of each service in focus (its own calendar, else its owner's), ranked by minutes a week."""
     facts: Facts = {}
-    for service in side.policy.services:
+    for service in focus.pick_services(side):
         calendar = side.policy.coverage_of(service)
         if calendar is None:
             continue
@@ -326,8 +339,8 @@ def planned_downtime(side: Side, focus: Focus, affecting: Mapping[str, frozenset
     span = horizon(side.as_of)
     windows = {w.name: w for w in side.policy.maintenance_windows}
     facts: Facts = {}
-    for slo in side.policy.slos:
-        if not slo.spec.is_availability or not focus.has_slo(slo.name):
+    for slo in focus.pick_slos(side):
+        if not slo.spec.is_availability:
             continue
         try:
             window = SloWindow.parse(slo.spec.time_window)

@@ -12,10 +12,11 @@ A git revision is read with ``git archive`` into a temporary directory (the help
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from relpolicy.changes import _extract_tree, _git, _inside
@@ -46,12 +47,39 @@ class Side:
     files: int
     settings: Settings
     as_of: dt.date
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
+    """The text of every file read, by display path: files equal on both sides need no comparison."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while sides are loaded and compared.
+
+    As ``relpolicy check`` does (see ``engine._collector_paused``): loading allocates millions of
+    long-lived objects and hardly any cycles, and every collection would walk them all again;
+    here two sides stay alive together, so a collection costs twice as much. Nested uses keep
+    it paused until the outermost one ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def check_side(
     label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
 ) -> Side:
     """Check ``roots`` as ``relpolicy check`` does, keeping the policy set and graph the rules used."""
+    with collector_paused():
+        return _check_side(label, roots, as_of=as_of, settings=settings, base=base)
+
+
+def _check_side(
+    label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
+) -> Side:
     files = discover(roots)
     loaded = load(files, base)
     built = build(loaded.documents, sources=loaded.sources)
@@ -72,6 +100,7 @@ def check_side(
         files=len(files) + len(files.refused),
         settings=settings,
         as_of=as_of,
+        sources=loaded.sources,
     )
 
 
