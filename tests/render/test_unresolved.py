@@ -88,6 +88,6 @@ def test_commands_run_on_it(root: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert (tmp_path / "graph.json").read_text(encoding="utf-8").startswith('{\n  "schemaVersion": 1,')
     capsys.readouterr()
     assert main(["graph", str(root), "--service", "api", "--depth", "x"]) == 2
-    assert "not a depth: 'x' (expected a number of steps, 0 or more)" in capsys.readouterr().err
+    assert "not a depth: 'x' (expected a whole number from 0 to 1000)" in capsys.readouterr().err
     assert main(["render", "runbooks", str(root), "--out", str(out), "--as-of", "2026-13-01"]) == 2
     assert "not a date: '2026-13-01' (expected YYYY-MM-DD)" in capsys.readouterr().err
