@@ -31,6 +31,10 @@ _COMMANDS: Final = {
     "diff": ("relpolicy.cli.diff", "what a change does to the promises: BASE [HEAD] are git revisions or directories"),
     "fmt": ("relpolicy.cli.fmt", "write policy files in the canonical layout, keeping every comment (--check, --diff)"),
     "export": ("relpolicy.cli.export", "write Prometheus burn-rate rules or Alertmanager mutes from the SLOs"),
+    "import": (
+        "relpolicy.cli.importer",
+        "write policy files from OpenSLO or Sloth SLO documents (notes what does not map)",
+    ),
 }
 
 
