@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS, export_openslo
+from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS, export_ics, export_openslo
 from relpolicy.cli._output import write
 from relpolicy.cli.render import add_source_options, load
 from relpolicy.errors import RelpolicyError
@@ -49,12 +49,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--check", action="store_true", help="write nothing; exit 1 with a diff when the files are stale"
     )
     export_openslo.add_parser(targets)  # OpenSLO v1 documents (cli/export_openslo.py)
+    export_ics.add_parser(targets)  # an iCalendar of windows and freezes (cli/export_ics.py)
 
 
 def run(args: argparse.Namespace) -> int:
     """Export the chosen target."""
     if args.target == "openslo":
         return export_openslo.run(args)
+    if args.target == "ics":
+        return export_ics.run(args)
     from relpolicy.export import prometheus as exporter  # noqa: PLC0415 - PyYAML only when exporting
 
     policy, _, settings = load(args.paths, args.config)
