@@ -37,6 +37,11 @@ _FORMATS: Final = {
         "OpenSLO v1 documents (apiVersion: openslo/v1): Service, SLO, SLI",
         "OpenSLO",
     ),
+    "sloth": _Format(
+        "relpolicy.importers.sloth:import_sloth",
+        "Sloth specs: prometheus/v1 service specs and Kubernetes PrometheusServiceLevel resources",
+        "Sloth",
+    ),
 }
 
 
