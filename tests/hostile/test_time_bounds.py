@@ -105,6 +105,26 @@ def test_count_and_until_together_are_refused(tmp_path: Path) -> None:
     assert ("bad.yaml", 6, 10, "RP103", f"`{rrule}`: give COUNT or UNTIL, not both (RFC 5545)") in checked.found
 
 
+@pytest.mark.parametrize(
+    ("rrule", "complaint"),
+    [
+        ("FREQ=HOURLY;BYHOUR=25", "BYHOUR takes numbers in 0..23, not `25`"),
+        ("FREQ=DAILY;BYMINUTE=0,60", "BYMINUTE takes numbers in 0..59, not `60`"),
+        ("FREQ=MONTHLY;BYMONTHDAY=0", "BYMONTHDAY takes numbers in -31..-1 or 1..31, not `0`"),
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH takes numbers in 1..12, not `13`"),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=99999999999999999999", "BYSETPOS takes numbers in -366..-1 or 1..366"),
+        ("FREQ=YEARLY;BYWEEKNO=x", "BYWEEKNO takes numbers in -53..-1 or 1..53, not `x`"),
+    ],
+)
+def test_by_parts_out_of_their_rfc_range_are_refused(rrule: str, complaint: str, tmp_path: Path) -> None:
+    """dateutil accepts ``BYHOUR=25`` and then fails inside its walk (a fuzz find): RP103 names the part and range."""
+    checked = run_check(tmp_path, recurring(rrule))
+    found = [f for f in checked.found if f[:4] == ("bad.yaml", 6, 10, "RP103")]
+    assert len(found) == 1
+    assert found[0][4].startswith(f"`{rrule}`: {complaint}")
+    assert SIBLING_FINDING in checked.found
+
+
 def test_a_count_too_sparse_to_reach_is_a_finding(tmp_path: Path) -> None:
     """1000 Friday-the-13ths take ~1700 years: the probe stops at its budget."""
     rrule = "FREQ=DAILY;COUNT=1000;BYDAY=FR;BYMONTHDAY=13"

@@ -219,6 +219,8 @@ class Recurrence:
         parts = dict(part.split("=", 1) for part in text.split(";"))
         _check_whole(text, parts, "INTERVAL", MAX_INTERVAL)
         _check_whole(text, parts, "COUNT", MAX_COUNT)
+        for name, (low, high) in _BY_RANGES.items():
+            _check_list(text, parts, name, low, high)
         if "COUNT" in parts and "UNTIL" in parts:
             msg = f"`{text}`: give COUNT or UNTIL, not both (RFC 5545)"
             raise RecurrenceError(msg)
@@ -307,6 +309,36 @@ def _check_whole(text: str, parts: dict[str, str], name: str, most: int) -> None
     if not (value.isascii() and value.isdigit() and len(value) <= len(str(most)) and 1 <= int(value) <= most):
         msg = f"`{text}`: {name} must be a whole number from 1 to {most}"
         raise RecurrenceError(msg)
+
+
+_BY_RANGES: Final = {
+    "BYSECOND": (0, 60),
+    "BYMINUTE": (0, 59),
+    "BYHOUR": (0, 23),
+    "BYMONTHDAY": (-31, 31),
+    "BYYEARDAY": (-366, 366),
+    "BYWEEKNO": (-53, 53),
+    "BYMONTH": (1, 12),
+    "BYSETPOS": (-366, 366),
+}
+"""RFC 5545's ranges for the numeric BYxxx parts (zero allowed only where the RFC allows it).
+
+dateutil does not check them: ``BYHOUR=25`` is accepted and then breaks its walk with a TypeError.
+"""
+
+
+def _check_list(text: str, parts: dict[str, str], name: str, low: int, high: int) -> None:
+    """Each value of the list ``name``, when given, is a whole number in ``low..high`` (not 0 below 0)."""
+    value = parts.get(name)
+    if value is None:
+        return
+    for item in value.split(","):
+        digits = item.removeprefix("-").removeprefix("+")
+        number = int(item) if digits.isascii() and digits.isdigit() and len(digits) <= 3 else None
+        if number is None or not low <= number <= high or (low < 0 and number == 0):
+            signed = f"-{high}..-1 or 1..{high}" if low < 0 else f"{low}..{high}"
+            msg = f"`{text}`: {name} takes numbers in {signed}, not `{item}`"
+            raise RecurrenceError(msg)
 
 
 def _single(spec: MaintenanceWindowSpec) -> Interval:
