@@ -173,7 +173,7 @@ def test_file_names_that_are_not_utf8_are_cached(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda patch, _: patch.setattr(relpolicy, "__version__", "99.0"), id="relpolicy version"),
+        pytest.param(lambda patch, _: patch.setattr(relpolicy._version, "__version__", "99.0"), id="relpolicy version"),
         pytest.param(lambda patch, _: patch.setattr(yaml, "__version__", "0.0"), id="PyYAML version"),
         pytest.param(lambda patch, _: patch.setattr(yaml, "__with_libyaml__", not yaml.__with_libyaml__), id="libyaml"),
         pytest.param(lambda patch, source: patch.setattr(parse, "__file__", str(source / "parse.py")), id="source"),

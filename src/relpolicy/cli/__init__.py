@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
-from relpolicy import __version__
+from relpolicy._version import __version__
 
 EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from relpolicy import __version__
+from relpolicy._version import __version__
 from relpolicy.diff.compare import Change, Diff
 from relpolicy.diff.table import Effect
 from relpolicy.findings import Finding

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from relpolicy import __version__
+from relpolicy._version import __version__
 from relpolicy.engine import Report
 from relpolicy.findings import Finding, Location, Severity
 from relpolicy.report.escape import json_text

@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Any, Final
 from urllib.parse import quote
 
-from relpolicy import __version__
+from relpolicy._version import __version__
 from relpolicy.engine import Report
 from relpolicy.findings import Finding, Location, Severity, Suppressed
 from relpolicy.fixes import Fix

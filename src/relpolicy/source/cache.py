@@ -44,8 +44,7 @@ from typing import Any, Final
 
 import yaml
 
-import relpolicy
-from relpolicy import findings
+from relpolicy import _version, findings
 from relpolicy.errors import RelpolicyError
 from relpolicy.fileio import output_folder
 from relpolicy.findings import Location, Problem, Related, Severity
@@ -80,7 +79,7 @@ def fingerprint() -> str:
     digest = hashlib.sha256()
     for part in (
         f"format {FORMAT}",
-        f"relpolicy {relpolicy.__version__}",
+        f"relpolicy {_version.__version__}",
         f"pyyaml {yaml.__version__} libyaml {yaml.__with_libyaml__}",
         f"python {sys.version_info.major}.{sys.version_info.minor}",
     ):
