@@ -56,6 +56,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="add what depends on the date (next maintenance, freezes in force, restore tests due); default: nothing",
     )
     _common(runbooks)
+    runbooks.add_argument(
+        "--mkdocs",
+        action="store_true",
+        help="also write mkdocs.yml beside DIR (a nav by tier, Mermaid on) for MkDocs and Backstage TechDocs",
+    )
     sla = documents.add_parser(
         "sla",
         help="the priority matrix and per-service objectives, SLAs and allowed downtime",
@@ -119,7 +124,8 @@ def run(args: argparse.Namespace) -> int:
         files = render_runbooks(
             env, policy, graph, as_of=args.as_of, restore_test_every=settings.thresholds.restore_test_every
         )
-        return _sync_folder(args.out, files, check=args.check, again=_again(args))
+        code = _sync_folder(args.out, files, check=args.check, again=_again(args))
+        return max(code, _sync_mkdocs(policy, args)) if args.mkdocs else code
     from relpolicy.render.sla import render_sla, sla_table  # noqa: PLC0415
 
     if args.table is not None and args.format != "csv":
@@ -149,10 +155,39 @@ def _again(args: argparse.Namespace) -> str:
             words += ["--runbooks-link", repr(args.runbooks_link)]
     elif args.as_of is not None:
         words += ["--as-of", args.as_of.isoformat()]
+    if args.document == "runbooks" and args.mkdocs:
+        words.append("--mkdocs")
     if args.templates is not None:
         words += ["--templates", args.templates.as_posix()]
     words += ["--out", args.out.as_posix()]
     return " ".join(words)
+
+
+def _sync_mkdocs(policy: PolicySet, args: argparse.Namespace) -> int:
+    """Write (or check) the ``mkdocs.yml`` beside the runbook folder; never over one relpolicy did not write."""
+    import os  # noqa: PLC0415
+
+    from relpolicy.fileio import NotRegularFileError, output_folder  # noqa: PLC0415
+    from relpolicy.render.mkdocs import CONFIG_FILE, GENERATED_MARK, mkdocs_config  # noqa: PLC0415
+
+    folder = Path(os.path.normpath(args.out))
+    if folder.name in {"", ".", ".."}:
+        folder = Path(os.path.abspath(args.out))  # noqa: PTH100 - normalised, unlike Path.absolute()
+    if not folder.name:
+        msg = f"--mkdocs: {args.out} has no parent folder to write {CONFIG_FILE} into"
+        raise RelpolicyError(msg)
+    target = folder.parent / CONFIG_FILE
+    mark = GENERATED_MARK.encode()
+    with output_folder(folder.parent, create=not args.check, for_file=target) as parent:
+        try:
+            head = parent.read(CONFIG_FILE, len(mark))
+        except NotRegularFileError:
+            head = None  # _sync_files reports what is there instead of a file
+        if head is not None and not head.startswith(mark):
+            msg = f"{target}: not written by relpolicy; move it away, or add the runbooks to its nav by hand"
+            raise RelpolicyError(msg)
+        text = mkdocs_config(policy, folder.name)
+        return _sync_files(parent, {CONFIG_FILE: text}, [], check=args.check, again=_again(args))
 
 
 def _sync_folder(out: Path, files: dict[str, str], *, check: bool, again: str) -> int:

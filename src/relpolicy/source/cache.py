@@ -50,7 +50,8 @@ from relpolicy.fileio import output_folder
 from relpolicy.findings import Location, Problem, Related, Severity
 from relpolicy.fixes import Fix, Replacement
 from relpolicy.source import parse as parse_module
-from relpolicy.source.parse import MAX_SHARED_LENGTH, ParsedDocument, ParseResult
+from relpolicy.source.limits import MAX_SHARED_LENGTH
+from relpolicy.source.parse import ParsedDocument, ParseResult
 from relpolicy.source.positions import PositionIndex
 
 FORMAT: Final = 2

@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from sys import intern
 from typing import TYPE_CHECKING, Any, Final
 
-from relpolicy.source.parse import MAX_DEPTH, MAX_SHARED_LENGTH
+from relpolicy.source.limits import MAX_DEPTH, MAX_SHARED_LENGTH
 
 if TYPE_CHECKING:
     from types import ModuleType

@@ -28,15 +28,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from relpolicy.findings import Location, Problem, Related
 from relpolicy.fixes import Fix, Replacement
+from relpolicy.source.fastparse import fast_documents
+from relpolicy.source.limits import MAX_DEPTH, MAX_SHARED_LENGTH
 from relpolicy.source.positions import KeyPath, PositionIndex, Span, SpanMap, format_key_path
-
-MAX_DEPTH: Final = 64
-"""Deepest nesting accepted; policy documents need about ten levels."""
-
-MAX_SHARED_LENGTH: Final = 64
-"""Keys and string values up to this length are interned: a repo repeats the same keys, kinds,
-names and durations hundreds of thousands of times, and one shared copy of each saves ~40% of
-the parsed data's memory (and lets validators compare keys by identity)."""
 
 MAX_ALIAS_NODES: Final = 10_000
 """Nodes that alias expansion may add to one document before it counts as an alias bomb."""
@@ -429,8 +423,6 @@ def parse_yaml(text: str, file: str, *, lazy_positions: bool = False) -> ParseRe
     if (too_many := _too_many_nodes(text, file)) is not None:
         result.problems.append(too_many)
         return result
-    from relpolicy.source.fastparse import fast_documents  # noqa: PLC0415 - it imports this module
-
     if lazy_positions and (fast := fast_documents(text)) is not None:
         # A plain file, read by rapidyaml exactly as below (source/fastparse.py); spans still
         # come from this function's recording parse, made when a finding needs one.
