@@ -9,6 +9,7 @@ overrides them; command-line flags override both. Keys are the same in both file
     ignore: [RP804]                # rule ids or names not to run
     severity: {RP306: error}       # severity overrides
     perPathIgnores: {"policies/legacy/**": [RP801]}
+    exclude: ["policies/openslo/**"]  # files under the roots that are not policies (not read)
     failOn: error                  # error | warning | info | never
     asOf: today                    # or a fixed YYYY-MM-DD
     cacheDir: .relpolicy_cache     # parse cache of `check`; null or false: none
@@ -20,7 +21,7 @@ overrides them; command-line flags override both. Keys are the same in both file
       restoreTestEvery: 90d
       maxPatchCadence: 31d
 
-Paths (``roots``, the globs of ``perPathIgnores``) are relative to the working directory, where
+Paths (``roots``, the globs of ``perPathIgnores`` and ``exclude``) are relative to the working directory, where
 the configuration is found. A bad setting is a one-line error with its ``file:line:col``
 (``pyproject.toml`` gives no positions, so its errors name the key instead).
 """
@@ -125,6 +126,8 @@ class ConfigFile(Model):
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
     per_path_ignores: dict[str, list[str]] = Field(default_factory=dict)
+    exclude: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Globs of files under the roots that are not policy files (other tools' documents): never read."""
     fail_on: Literal["error", "warning", "info", "never"] = "error"
     as_of: Annotated[dt.date | None, PlainValidator(_as_of)] = None
     """None (written `today`) means the day of the run, in UTC."""
@@ -153,6 +156,8 @@ class Settings:
     """Severity overrides by rule id."""
     per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     """(glob, rule ids): findings of those rules in matching files are dropped."""
+    exclude: tuple[str, ...] = ()
+    """Globs (relative to the working directory) of files the policy folders' walk leaves out."""
     fail_on: str = "error"
     as_of: dt.date | None = None
     """A fixed date to judge against; None means today (UTC)."""
@@ -316,6 +321,7 @@ def _settings(config: ConfigFile, path: Path, locate: Locate | None) -> Settings
         per_path_ignores=tuple(
             (glob, ids(keys, "perPathIgnores", glob)) for glob, keys in config.per_path_ignores.items()
         ),
+        exclude=tuple(config.exclude),
         fail_on=config.fail_on,
         as_of=config.as_of,
         source=str(path),

@@ -137,7 +137,7 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     """
     started = time.perf_counter()
     settings = settings or Settings()
-    files = discover(paths)
+    files = discover(paths, settings.exclude)
     rules = [r for r in RULES if settings.runs(r.id)]
     with _collector_paused():
         loaded = load(files, base, cache)

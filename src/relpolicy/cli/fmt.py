@@ -36,9 +36,10 @@ def run(args: argparse.Namespace) -> int:
     from relpolicy.config import load_settings  # noqa: PLC0415 - heavy imports only when formatting
     from relpolicy.source.loader import discover, display_path  # noqa: PLC0415
 
-    paths: list[Path] = args.paths or list(load_settings(Path.cwd(), args.config).roots)
+    settings = load_settings(Path.cwd(), args.config)
+    paths: list[Path] = args.paths or list(settings.roots)
     dry_run = args.check or args.diff
-    found = discover(paths)
+    found = discover(paths, settings.exclude)
     failed = 0
     for refused, why in found.refused:  # links out of the tree, FIFOs...: what check reports as RP100
         print(f"{display_path(Path(refused))}: cannot format: {why}", file=sys.stderr)

@@ -102,7 +102,7 @@ def load(paths: list[Path], config: Path | None) -> tuple[PolicySet, ServiceGrap
         missing = ", ".join(f"{root}/" for root in roots if not root.is_dir())
         msg = f"no paths given and no {missing} directory here; pass the files or directories to read"
         raise RelpolicyError(msg)
-    loaded = load_policy(roots)
+    loaded = load_policy(roots, exclude=settings.exclude)
     if loaded.problems:
         print(
             f"relpolicy: warning: {loaded.problems} problem(s) reading the policy files; what they describe is left "

@@ -80,7 +80,7 @@ def check_side(
 def _check_side(
     label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
 ) -> Side:
-    files = discover(roots)
+    files = discover(roots, settings.exclude)
     loaded = load(files, base)
     built = build(loaded.documents, sources=loaded.sources)
     policy, duplicates = assemble(built)

@@ -23,6 +23,8 @@ from relpolicy.findings import Problem
 from relpolicy.fixes import Fix, replace, unambiguous_match, yaml_scalar
 from relpolicy.model.base import Resource
 from relpolicy.model.fast import fast_validator
+from relpolicy.model.foreign import foreign_format
+from relpolicy.model.foreign import message as foreign_message
 from relpolicy.model.kinds import LANGUAGE, Language, Migration
 from relpolicy.model.suggestions import Names
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
@@ -92,7 +94,7 @@ def build(
         resource = _build_one(document, language, result.problems, source)
         if resource is not None:
             result.built.append(Built(resource, Origin(document)))
-        elif (declared := _declared_name(document.data)) is not None:
+        elif foreign_format(document.data) is None and (declared := _declared_name(document.data)) is not None:
             result.invalid_names.add(declared)
     return result
 
@@ -188,6 +190,9 @@ def _select_model(
     if model is not None:  # the common case: the lists below are only for messages
         return model
     supported = ", ".join(sorted(language.versions))
+    if (foreign := foreign_format(data)) is not None and api_version not in language.versions:
+        problems.append(_problem("RP107", foreign_message(foreign), document, (foreign.key,)))
+        return None
     if not isinstance(api_version, str) or api_version not in language.versions:
         if api_version is None:
             message = f"missing `apiVersion`; supported: {supported}"

@@ -28,9 +28,9 @@ class LoadedPolicy:
     files: int
 
 
-def load_policy(paths: Sequence[Path], base: Path | None = None) -> LoadedPolicy:
-    """Load, build and assemble every policy document under ``paths``; no rule runs."""
-    files = discover(paths)
+def load_policy(paths: Sequence[Path], base: Path | None = None, exclude: Sequence[str] = ()) -> LoadedPolicy:
+    """Load, build and assemble every policy document under ``paths`` (but ``exclude``); no rule runs."""
+    files = discover(paths, exclude)
     loaded = load(files, base)
     built = build(loaded.documents)
     policy, duplicates = assemble(built)

@@ -237,6 +237,40 @@ DEPRECATED_API_VERSION = declare(
     """,
 )
 
+FOREIGN_DOCUMENT = declare(
+    id="RP107",
+    name="foreign-document",
+    severity=Severity.INFO,
+    summary="A document of another tool (OpenSLO, Sloth, Backstage, Kubernetes) sits in the policy tree.",
+    doc="""
+    Policy repositories often keep other tools' documents beside the policies. A document whose
+    `apiVersion` is a well-known foreign one (`openslo/v1`, `sloth.slok.dev/v1`, a Sloth spec's
+    `version: prometheus/v1`, `backstage.io/...`, Kubernetes' `v1`, `apps/v1`, `*.k8s.io/...`,
+    `monitoring.coreos.com/...`) is reported once, at that key, saying which command reads it
+    (`relpolicy import openslo`, `relpolicy import sloth`), and is otherwise left alone: its
+    names are not policy names. Any other unknown `apiVersion` stays an RP104 error, so a typo of
+    `relpolicy.dev/v1` is never taken for a foreign document. To keep such files out of the
+    check entirely, list them under `exclude` in the settings (globs, as in `perPathIgnores`).
+
+    Failing example:
+
+        apiVersion: openslo/v1
+        kind: Service
+        metadata: {name: payments}
+        spec:
+          description: Takes card payments.
+
+    Passing example:
+
+        apiVersion: relpolicy.dev/v1
+        kind: Team
+        metadata: {name: payments}
+        spec:
+          coverage: always
+          members: [{name: Ana Lima, email: ana@example.com}]
+    """,
+)
+
 RULES: Final = (
     UNREADABLE_FILE,
     YAML_SYNTAX,
@@ -245,4 +279,5 @@ RULES: Final = (
     UNKNOWN_API_VERSION_OR_KIND,
     DUPLICATE_NAME,
     DEPRECATED_API_VERSION,
+    FOREIGN_DOCUMENT,
 )

@@ -8,6 +8,7 @@ other files are still loaded.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import functools
 import os
 import stat
@@ -113,7 +114,7 @@ OUTSIDE_THE_TREE: Final = (
 """Why a symbolic link that leaves its tree is not followed; the target is never shown."""
 
 
-def discover(roots: Sequence[Path]) -> FoundFiles:
+def discover(roots: Sequence[Path], exclude: Sequence[str] = ()) -> FoundFiles:
     """Every policy file under ``roots`` (files are taken as given), sorted, without duplicates.
 
     Hidden directories (``.git``) are skipped. Only regular files are taken; a FIFO, socket or
@@ -123,6 +124,10 @@ def discover(roots: Sequence[Path]) -> FoundFiles:
     it, and a folder that cannot be read, is refused. Directory links are followed once each, so
     a symlink loop ends the walk instead of recursing forever. Refused paths are in
     :attr:`FoundFiles.refused`.
+
+    ``exclude`` globs (``fnmatch``, where ``*`` also crosses folders) leave out the files found
+    in folders whose path, relative to the working directory, matches one; a file given as a
+    root is always taken.
     """
     found: dict[str, Path | str] = {}
     refused: dict[str, tuple[Path | str, str]] = {}
@@ -141,6 +146,8 @@ def discover(roots: Sequence[Path]) -> FoundFiles:
             continue
         if stat.S_ISDIR(mode):
             for path, why in _walk(str(root), os.path.realpath(root)):
+                if exclude and _excluded(path, exclude):
+                    continue
                 if why is None:
                     found.setdefault(os.path.normpath(path), path)
                 else:
@@ -152,6 +159,12 @@ def discover(roots: Sequence[Path]) -> FoundFiles:
     # The walk gives strings: a Path is made once per file kept (10,000 of them cost ~0.02 s).
     files = [Path(path) if isinstance(path, str) else path for path in (found[key] for key in sorted(found))]
     return FoundFiles(files, (refused[key] for key in sorted(refused)))
+
+
+def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    """Does the path (as the walk gives it), relative to the working directory, match a glob?"""
+    shown = display_path(Path(path))
+    return any(fnmatch.fnmatch(shown, glob) for glob in exclude)
 
 
 def _not_regular(mode: int) -> str:
