@@ -29,29 +29,23 @@ the configuration is found. A bad setting is a one-line error with its ``file:li
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import Field, PlainValidator, StrictInt, ValidationError
+from pydantic import Field, PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from relpolicy.errors import RelpolicyError
 from relpolicy.fileio import read_input
 from relpolicy.findings import Location, Severity
 from relpolicy.model.base import Model
-from relpolicy.model.types import (
-    CUSTOM_ERROR_PREFIX,
-    EMPTY_VALUE_ERROR,
-    MAX_YEAR,
-    MIN_YEAR,
-    PositiveDuration,
-    shown,
-)
+from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, MAX_YEAR, MIN_YEAR, shown
+from relpolicy.settings import DEFAULT_CACHE_DIR as DEFAULT_CACHE_DIR  # noqa: PLC0414 - re-exported
+from relpolicy.settings import Settings as Settings  # noqa: PLC0414 - re-exported
+from relpolicy.settings import Thresholds as Thresholds  # noqa: PLC0414 - re-exported
 from relpolicy.source.positions import KeyPath, format_key_path
 
 CONFIG_FILES: Final = ("relpolicy.yaml", ".relpolicy.yaml")
@@ -64,7 +58,6 @@ Locate = Callable[..., Location]
 
 _AS_OF_ERROR: Final = CUSTOM_ERROR_PREFIX + "as_of"
 _CACHE_DIR_ERROR: Final = CUSTOM_ERROR_PREFIX + "cache_dir"
-DEFAULT_CACHE_DIR: Final = ".relpolicy_cache"
 _NOUNS: Final[dict[type, str]] = {list: "a list", str: "text", int: "a number", float: "a number", bool: "a boolean"}
 
 
@@ -103,21 +96,6 @@ def _cache_dir(value: object) -> str | None:
     raise PydanticCustomError(_CACHE_DIR_ERROR, message)
 
 
-class Thresholds(Model):
-    """Numbers the rules compare against."""
-
-    spof_min_tier1_dependents: StrictInt = Field(default=3, ge=1)
-    """RP306: a service is a single point of failure when this many tier-1 services hard-depend on it."""
-    max_status_update_every: PositiveDuration = dt.timedelta(minutes=60)
-    """RP704: the longest status-update interval allowed for the most urgent levels."""
-    status_update_levels: tuple[str, ...] = ("P1", "P2")
-    """RP704: the levels that must give status updates."""
-    restore_test_every: PositiveDuration = dt.timedelta(days=90)
-    """RP502: how often a restore must be tested, unless a service sets `restoreTestEvery`."""
-    max_patch_cadence: PositiveDuration = dt.timedelta(days=31)
-    """RP803: the longest regular patch interval for tier 1-2 services."""
-
-
 class ConfigFile(Model):
     """What ``relpolicy.yaml`` and ``[tool.relpolicy]`` may hold."""
 
@@ -140,45 +118,6 @@ class ConfigFile(Model):
 
 # `cacheDir: null` turns the cache off: it is the one setting where an empty value means something.
 ConfigFile._field_aliases = ConfigFile._field_aliases - {"cacheDir"}
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything configurable, resolved: rule keys are ids."""
-
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    roots: tuple[Path, ...] = (Path("policies"),)
-    select: frozenset[str] = frozenset()
-    """Rule ids to run; empty means all."""
-    ignore: frozenset[str] = frozenset()
-    """Rule ids not to run."""
-    severity: dict[str, Severity] = field(default_factory=dict)
-    """Severity overrides by rule id."""
-    per_path_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
-    """(glob, rule ids): findings of those rules in matching files are dropped."""
-    exclude: tuple[str, ...] = ()
-    """Globs (relative to the working directory) of files the policy folders' walk leaves out."""
-    fail_on: str = "error"
-    as_of: dt.date | None = None
-    """A fixed date to judge against; None means today (UTC)."""
-    source: str | None = None
-    """Where the settings were read from, for the report."""
-    cache_dir: Path | None = Path(DEFAULT_CACHE_DIR)
-    """The parse cache of ``relpolicy check`` (relative to the working directory); None for none."""
-    runbook_base_url: str | None = None
-    """The URL the runbook pages are published under; alerts get ``runbook_url`` = this + the page's file."""
-
-    def runs(self, rule_id: str) -> bool:
-        """Is the rule selected and not ignored?"""
-        return (not self.select or rule_id in self.select) and rule_id not in self.ignore
-
-    def ignored_in(self, path: str, rule_id: str) -> bool:
-        """Is the rule ignored for findings in this file?"""
-        return any(rule_id in ids and fnmatch.fnmatch(path, glob) for glob, ids in self.per_path_ignores)
-
-    def reports(self, path: str, rule_id: str) -> bool:
-        """Are the rule's findings in this file reported (it runs, and the file does not ignore it)?"""
-        return self.runs(rule_id) and not self.ignored_in(path, rule_id)
 
 
 def load_settings(directory: Path, explicit: Path | None = None) -> Settings:

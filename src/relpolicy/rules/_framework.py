@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Final
 
-from relpolicy.config import Settings
 from relpolicy.findings import Problem, Severity
 from relpolicy.policy import PolicySet
+from relpolicy.settings import Settings
 
 if TYPE_CHECKING:
     from relpolicy.graph import ServiceGraph
