@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS, export_ics, export_openslo
+from relpolicy.cli._args import iso_date
 from relpolicy.cli._output import write
 from relpolicy.cli.render import add_source_options, load
 from relpolicy.errors import RelpolicyError
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from relpolicy.export.prometheus import Refusal
 
 FILE_SUFFIXES: Final = (".yaml", ".yml")
+CHECKED_YEARS: Final = 28
+"""Years over which `export alertmanager` compares each recurrence with its time intervals (as the exporter)."""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +51,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     prometheus.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 with a diff when the files are stale"
     )
+    alertmanager = targets.add_parser(
+        "alertmanager",
+        help="time intervals for the maintenance windows, and routes that mute each service's pages in them",
+        description="Write an Alertmanager configuration that mutes burn-rate pages during maintenance.",
+    )
+    add_source_options(alertmanager)
+    alertmanager.add_argument("--freezes", action="store_true", help="mute pages during change freezes too")
+    alertmanager.add_argument(
+        "--receiver", default="default", metavar="NAME", help="the root route's receiver (default: default)"
+    )
+    alertmanager.add_argument(
+        "--as-of",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help=f"check each recurrence exact for {CHECKED_YEARS} years from this day (default: today, UTC)",
+    )
+    alertmanager.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default: standard output)")
+    alertmanager.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff when stale")
     export_openslo.add_parser(targets)  # OpenSLO v1 documents (cli/export_openslo.py)
     export_ics.add_parser(targets)  # an iCalendar of windows and freezes (cli/export_ics.py)
 
@@ -58,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         return export_openslo.run(args)
     if args.target == "ics":
         return export_ics.run(args)
+    if args.target == "alertmanager":
+        return _alertmanager(args)
     from relpolicy.export import prometheus as exporter  # noqa: PLC0415 - PyYAML only when exporting
 
     policy, _, settings = load(args.paths, args.config)
@@ -86,6 +109,19 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if exported.refusals else code
 
 
+def _alertmanager(args: argparse.Namespace) -> int:
+    import datetime as dt  # noqa: PLC0415
+
+    from relpolicy.export import alertmanager as exporter  # noqa: PLC0415 - PyYAML only when exporting
+
+    policy, _, settings = load(args.paths, args.config)
+    as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
+    exported = exporter.export_alertmanager(policy, as_of=as_of, freezes=args.freezes)
+    _report(exported.refusals, "error")
+    code = _write(args, exporter.config_file(exported, receiver=args.receiver), {})
+    return EXIT_FINDINGS if exported.refusals else code
+
+
 def _report(items: tuple[Refusal, ...], kind: str) -> None:
     for item in items:
         where = item.location
@@ -105,15 +141,16 @@ def _write(args: argparse.Namespace, whole: str, per_service: dict[str, str]) ->
         return EXIT_CLEAN
     again = " ".join(
         [
-            "relpolicy export prometheus",
+            f"relpolicy export {args.target}",
             *(p.as_posix() for p in args.paths),
             *(["--config", args.config.as_posix()] if args.config is not None else []),
-            *(["--format", args.format] if args.format != "rules" else []),
+            *(["--format", args.format] if getattr(args, "format", "rules") != "rules" else []),
+            *(["--freezes"] if getattr(args, "freezes", False) else []),
             "--out",
             out.as_posix(),
         ]
     )
-    if out.suffix in FILE_SUFFIXES:
+    if out.suffix in FILE_SUFFIXES or not per_service:
         return _sync_file(out, whole, check=args.check, again=again)
     with output_folder(out, create=not args.check) as folder:
         return _sync_files(folder, per_service, [], check=args.check, again=again)
