@@ -46,7 +46,7 @@ _FORMATS: Final = {
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    """Declare ``import openslo`` and ``import sloth``."""
+    """Declare ``import openslo``, ``import sloth`` and ``import backstage``."""
     formats = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
     for name, known in _FORMATS.items():
         sub = formats.add_parser(name, help=known.help, description=f"Write policy files from {known.help}.")
@@ -59,10 +59,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
             help="write a Service for each service too, at this tier (the source format has no tier)",
         )
         sub.add_argument("--force", action="store_true", help="replace policy files that already exist")
+    from relpolicy.cli import import_backstage  # noqa: PLC0415 - its own options; light (argparse only)
+
+    backstage = formats.add_parser(
+        "backstage",
+        help="a Backstage catalog: Components and Resources as Services, Groups (with Users) as Teams",
+        description="Write services/<name>.yaml and teams/<name>.yaml from Backstage catalog files; "
+        "re-running updates only the fields the catalog owns.",
+    )
+    import_backstage.configure(backstage)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the files, write the policy files, report what did not map."""
+    if args.format == "backstage":
+        from relpolicy.cli import import_backstage  # noqa: PLC0415
+
+        return import_backstage.run(args)
     from relpolicy.fileio import read_input  # noqa: PLC0415 - heavy imports only when importing
     from relpolicy.importers._shared import Imported, Note, policy_text  # noqa: PLC0415
     from relpolicy.source.loader import display_path  # noqa: PLC0415
