@@ -120,3 +120,59 @@ def test_an_objective_of_100_is_refused_at_the_objective() -> None:
         "6:16 error: SLO `api-requests` not imported: objective 100 is not strictly between 0 and 100 percent, as "
         "relpolicy's are (at 100 there is no error budget to alert on)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "version: prometheus/v2\nservice: api\n",
+            "1:1 error: `version: prometheus/v2` is not read: only Sloth's `prometheus/v1` specs",
+        ),
+        ("- a list\n", "1:1 error: not a Sloth spec (`version: prometheus/v1` or a `PrometheusServiceLevel`); skipped"),
+        ("version: prometheus/v1\nslos: []\n", "1:1 error: the spec names no `service`; not imported"),
+        ("version: prometheus/v1\nservice: api\n", "1:1 error: service `api` has no `slos`"),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - objective: 99\n",
+            "4:5 error: an SLO without a `name`; not imported",
+        ),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - name: x\n    objective: 99\n"
+            "    sli: {events: {error_query: e}}\n",
+            "6:19 note: SLO `api-x`: sli.events needs `error_query` and `total_query`; not mapped",
+        ),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - name: x\n    objective: 99\n    sli: {raw: {}}\n",
+            "6:16 note: SLO `api-x`: sli.raw needs `error_ratio_query`; not mapped",
+        ),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - name: x\n    objective: 99\n    sli: {}\n",
+            "6:10 note: SLO `api-x`: the SLI is neither `events` nor `raw`; not mapped",
+        ),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - name: x\n    objective: 99\n"
+            "    sli: {raw: {error_ratio_query: 'r[{{.window}}]'}}\n    alerting: {name: X, silence: true}\n",
+            "7:25 note: SLO `api-x`: alerting.silence is not a Sloth field; not mapped",
+        ),
+        (
+            "version: prometheus/v1\nservice: api\nslos:\n  - name: x\n    objective: high\n",
+            "5:16 error: SLO `api-x` not imported: no numeric `objective`",
+        ),
+    ],
+    ids=[
+        "v2",
+        "list",
+        "no-service",
+        "no-slos",
+        "no-name",
+        "events-half",
+        "raw-empty",
+        "empty-sli",
+        "alerting-extra",
+        "text",
+    ],
+)
+def test_each_problem_is_one_located_note(text: str, expected: str) -> None:
+    """Specs that are not Sloth's, SLOs without a name or objective, incomplete SLIs, unknown alerting fields."""
+    _, notes = _import(text)
+    assert expected in notes
