@@ -189,6 +189,7 @@ CHECK_FROM = dt.datetime(2026, 1, 1, tzinfo=UTC)
         ("FREQ=WEEKLY;BYDAY=SA,SU", "22:30", "America/New_York", "2h"),
         ("FREQ=MONTHLY;BYDAY=-1FR", "20:00", "UTC", "4h"),
         ("FREQ=MONTHLY;BYDAY=2TU,4TU", "09:00", "Europe/Paris", "90m"),
+        ("FREQ=MONTHLY;BYDAY=5SA,-5SU", "10:00", "UTC", "1h"),
         ("FREQ=MONTHLY;BYMONTHDAY=1,15", "03:00", "Asia/Tokyo", "1h"),
         ("FREQ=MONTHLY;BYMONTHDAY=-1", "12:00", "UTC", "2h"),
         ("FREQ=YEARLY;BYMONTH=11;BYDAY=4TH", "10:00", "America/Chicago", "4h"),

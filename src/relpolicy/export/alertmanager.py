@@ -119,10 +119,10 @@ def _ints(text: str, name: str, low: int, high: int) -> list[int]:
 
 
 def _ordinal_days(ordinal: int) -> tuple[int, int]:
-    """The days of the month the ``ordinal``-th weekday falls on: 1st on 1-7, last (-1) on the last 7."""
+    """The days of the month the ``ordinal``-th weekday falls on: 1st on 1-7, 5th on 29-31, last (-1) on the last 7."""
     if ordinal > 0:
-        return 7 * (ordinal - 1) + 1, 7 * ordinal
-    return 7 * ordinal, 7 * ordinal + 6
+        return 7 * (ordinal - 1) + 1, min(7 * ordinal, 31)  # Alertmanager takes days up to 31
+    return max(7 * ordinal, -31), 7 * ordinal + 6
 
 
 def recurrence_days(rrule: str) -> list[Days]:
