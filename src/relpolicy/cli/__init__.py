@@ -30,7 +30,7 @@ _COMMANDS: Final = {
     "deadline": ("relpolicy.cli.deadline", "when an incident's response and restore are due on its level's clock"),
     "diff": ("relpolicy.cli.diff", "what a change does to the promises: BASE [HEAD] are git revisions or directories"),
     "fmt": ("relpolicy.cli.fmt", "write policy files in the canonical layout, keeping every comment (--check, --diff)"),
-    "export": ("relpolicy.cli.export", "write Prometheus rules or OpenSLO documents, or an iCalendar of the windows"),
+    "export": ("relpolicy.cli.export", "write Prometheus rules, Alertmanager mutes, OpenSLO or iCalendar files"),
     "import": (
         "relpolicy.cli.importer",
         "write policy files from OpenSLO or Sloth SLO documents (notes what does not map)",
