@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,10 +38,12 @@ from relpolicy.export.ics import (
     fold,
     goes_down,
     policy_years,
+    recurrence_lines,
     select,
     vtimezone,
 )
 from relpolicy.graph import ServiceGraph
+from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.policy import PolicySet
 from relpolicy.render.load import load_policy
 
@@ -238,7 +241,7 @@ def test_vtimezone_of_new_york_by_hand() -> None:
     assert "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU;UNTIL=20061029T060000Z" in lines
     assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU" in lines
     assert "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU" in lines
-    assert vtimezone("Asia/Kolkata")[2:8] == [
+    assert list(vtimezone("Asia/Kolkata")[2:8]) == [
         "BEGIN:STANDARD",
         "DTSTART:19700101T000000",
         "TZOFFSETFROM:+0530",
@@ -310,6 +313,14 @@ def test_goes_down_equals_the_graphs_impact_for_one_service() -> None:
         assert goes_down(graph, [service.name]) == (list(impact.down), list(impact.degraded))
 
 
+def test_a_window_on_every_alternative_takes_the_dependent_down() -> None:
+    """Both card processors down at once take payments (anyOf of the two) down; either alone takes nothing."""
+    _, graph = _loaded(REPO / "policies")
+    assert graph.impact("card-processor-primary").down == graph.impact("card-processor-backup").down == ()
+    both = goes_down(graph, ["card-processor-primary", "card-processor-backup"])
+    assert both == (["checkout", "payments-api"], ["storefront"])
+
+
 def test_selection_by_service_and_team() -> None:
     """--service and --team keep the events about those services (and their calendars' holidays)."""
     policy, graph = _loaded(REPO / "policies")
@@ -329,14 +340,63 @@ def test_selection_by_service_and_team() -> None:
         select(policy, teams=["sreee"])
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")) | st.sampled_from("\n\\;,:"), max_size=300))
+@given(st.text(alphabet=st.characters() | st.sampled_from("\r\n\\;,:"), max_size=300))
 def test_text_survives_escaping_and_folding(value: str) -> None:
-    """Any text, escaped and folded, is read back unchanged by icalendar, in lines of at most 75 octets."""
+    """Any text, escaped and folded, is read back by icalendar as written, in lines of at most 75 octets.
+
+    Newlines come back as LF; control characters TEXT may not hold and lone surrogates as U+FFFD.
+    """
     line = fold(f"DESCRIPTION:{escape_text(value)}")
     assert all(len(part.encode()) <= 75 for part in line.split("\r\n"))
     text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + line + "END:VEVENT\r\nEND:VCALENDAR\r\n"
     event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
-    assert str(event["DESCRIPTION"]) == value
+    expected = re.sub(
+        r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]", "\ufffd", value.replace("\r\n", "\n").replace("\r", "\n")
+    )
+    assert str(event["DESCRIPTION"]) == expected
+
+
+RULES = st.one_of(
+    st.builds(
+        lambda interval, days: f"FREQ=WEEKLY;INTERVAL={interval};BYDAY={','.join(days)}",
+        st.integers(1, 3),
+        st.lists(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1, max_size=3, unique=True),
+    ),
+    st.builds(lambda interval: f"FREQ=DAILY;INTERVAL={interval}", st.integers(1, 4)),
+    st.builds(
+        lambda nth, day: f"FREQ=MONTHLY;BYDAY={nth}{day}", st.sampled_from([1, 2, -1]), st.sampled_from(["SA", "SU"])
+    ),
+    st.builds(lambda day: f"FREQ=MONTHLY;BYMONTHDAY={day}", st.integers(1, 31)),
+    st.builds(
+        lambda month, nth: f"FREQ=YEARLY;BYMONTH={month};BYDAY={nth}SU",
+        st.sampled_from([3, 4, 10, 11]),
+        st.sampled_from([1, 2, -1]),
+    ),
+    st.builds(lambda count: f"FREQ=WEEKLY;BYDAY=SU;COUNT={count}", st.sampled_from([1000])),
+    st.builds(lambda until: f"FREQ=DAILY;UNTIL={until}", st.sampled_from(["20270315T120000Z", "20271101T000000Z"])),
+)
+"""Recurrences of every frequency relpolicy windows use, with INTERVAL, BYDAY, BYMONTHDAY, COUNT and UNTIL."""
+
+
+@given(
+    rule=RULES,
+    start=st.sampled_from(["00:00", "00:30", "01:00", "01:30", "02:00", "02:30", "03:00", "12:00", "23:30"]),
+    zone=st.sampled_from(["America/New_York", "Europe/London", "Australia/Sydney", "UTC"]),
+    minutes=st.integers(1, 48 * 60),
+)
+def test_any_window_expands_the_same(rule: str, start: str, zone: str, minutes: int) -> None:
+    """Property: for any recurring window, recurring-ical-events starts its occurrences where relpolicy does."""
+    spec = MaintenanceWindowSpec.model_validate(
+        {"services": ["x"], "rrule": rule, "start": start, "timezone": zone, "duration": f"{minutes}m"}
+    )
+    event = ["BEGIN:VEVENT", "UID:x@relpolicy", "DTSTAMP:20000103T000000Z", *recurrence_lines(spec)]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", *vtimezone(zone), *event]
+    lines += [f"DURATION:{duration_text(spec.duration)}", "END:VEVENT", "END:VCALENDAR"]
+    until = dt.datetime(2028, 1, 1, tzinfo=UTC)  # 13 months: every zone's DST changes of 2027
+    found = recurring_ical_events.of(icalendar.Calendar.from_ical("".join(fold(line) for line in lines)))
+    theirs = {e.start.astimezone(UTC) for e in found.between(FROM, until)}
+    ours = {o.start for o in occurrences(spec, FROM, until)}
+    assert theirs == ours
 
 
 @pytest.mark.parametrize(

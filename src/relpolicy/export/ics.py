@@ -37,8 +37,10 @@ the output back with ``icalendar`` and expand it with ``recurring-ical-events``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from dateutil.rrule import rrulestr
@@ -48,7 +50,7 @@ from relpolicy.chrono.wallclock import UTC, zone_named
 from relpolicy.chrono.windows import ANCHOR, Recurrence, targeted_services
 from relpolicy.errors import RelpolicyError
 from relpolicy.model.build import did_you_mean
-from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow
+from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow, MaintenanceWindowSpec
 from relpolicy.model.service import Service
 from relpolicy.model.team import Team
 
@@ -68,6 +70,8 @@ LAST_ZONE_YEAR: Final = 2037
 MAX_HOLIDAY_YEARS: Final = 50
 """The most years of holidays one export may list."""
 _LINE_OCTETS: Final = 75
+_UNSAFE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
+"""What a TEXT value may not hold (RFC 5545 CONTROL but tab; newlines are escaped first) or UTF-8 encode."""
 
 
 class ExportError(RelpolicyError):
@@ -78,9 +82,14 @@ class ExportError(RelpolicyError):
 
 
 def escape_text(value: str) -> str:
-    r"""A TEXT value (RFC 5545 3.3.11): ``\``, ``;``, ``,`` escaped, newlines as ``\n``."""
+    r"""A TEXT value (RFC 5545 3.3.11): ``\``, ``;``, ``,`` escaped, newlines as ``\n``.
+
+    Control characters TEXT may not hold (all but tab) and lone surrogates, which YAML's
+    double-quoted escapes can make, become U+FFFD.
+    """
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return _UNSAFE.sub("\N{REPLACEMENT CHARACTER}", value)
 
 
 def fold(line: str) -> str:
@@ -175,7 +184,8 @@ def _pattern(onset: dt.datetime) -> str:
     return f"-1{weekday}" if next_week.month != onset.month else f"{(onset.day - 1) // 7 + 1}{weekday}"
 
 
-def vtimezone(name: str, first_year: int = FIRST_ZONE_YEAR, last_year: int = LAST_ZONE_YEAR) -> list[str]:
+@lru_cache(maxsize=256)
+def vtimezone(name: str, first_year: int = FIRST_ZONE_YEAR, last_year: int = LAST_ZONE_YEAR) -> tuple[str, ...]:
     """The ``VTIMEZONE`` of IANA zone ``name`` (content lines, unfolded), from the zone database.
 
     Transitions that follow a yearly pattern (the same weekday of the same month at the same
@@ -196,7 +206,7 @@ def vtimezone(name: str, first_year: int = FIRST_ZONE_YEAR, last_year: int = LAS
             f"TZNAME:{escape_text(label or name)}",
             "END:STANDARD",
         ]
-        return [*lines, "END:VTIMEZONE"]
+        return (*lines, "END:VTIMEZONE")
     runs: list[list[Transition]] = []
     open_runs: dict[tuple[object, ...], list[Transition]] = {}
     for change in changes:
@@ -222,7 +232,7 @@ def vtimezone(name: str, first_year: int = FIRST_ZONE_YEAR, last_year: int = LAS
             until = "" if last.onset.year == last_year else f";UNTIL={_utc(last.instant)}"
             lines.append(f"RRULE:FREQ=YEARLY;BYMONTH={first.onset.month};BYDAY={_pattern(first.onset)}{until}")
         lines += [f"TZNAME:{escape_text(first.name)}", f"END:{kind}"]
-    return [*lines, "END:VTIMEZONE"]
+    return (*lines, "END:VTIMEZONE")
 
 
 # --- Events --------------------------------------------------------------------------------------
@@ -344,14 +354,10 @@ class _Calendar:
             lines = [*self._head(f"maintenancewindow.{window.name}.once", summary, description)]
             lines.append(f"DTSTART:{_utc(spec.at)}")
         else:
-            recurrence = Recurrence.of(spec)
             assert spec.timezone is not None  # noqa: S101 - a recurrence has its zone
             self.zones.add(spec.timezone)
             lines = [*self._head(f"maintenancewindow.{window.name}.recurring", summary, description)]
-            lines += [
-                f"DTSTART;TZID={spec.timezone}:{_local(first_occurrence(recurrence))}",
-                f"RRULE:{recurrence.text}",
-            ]
+            lines += recurrence_lines(spec)
         lines += [f"DURATION:{duration_text(spec.duration)}", "CATEGORIES:MAINTENANCE", "TRANSP:OPAQUE"]
         if len(services) == 1 and (links := self._runbooks(services)):
             lines.append(f"URL:{links[0].split(': ', 1)[1]}")
@@ -405,6 +411,18 @@ class _Calendar:
                         "END:VEVENT",
                     ]
                 day += dt.timedelta(days=1)
+
+
+def recurrence_lines(spec: MaintenanceWindowSpec) -> list[str]:
+    """``DTSTART;TZID=...`` and ``RRULE:...`` of a recurring window (unfolded content lines).
+
+    Raises RecurrenceError (from :meth:`Recurrence.of`) for a rule relpolicy cannot expand.
+    """
+    recurrence = Recurrence.of(spec)
+    return [
+        f"DTSTART;TZID={spec.timezone}:{_local(first_occurrence(recurrence))}",
+        f"RRULE:{recurrence.text}",
+    ]
 
 
 def first_occurrence(recurrence: Recurrence) -> dt.datetime:
