@@ -211,3 +211,14 @@ def test_console_script(in_repo: Path) -> None:
         "relpolicy diff rto-raised -> owner-changed: 2 changes: 0 weaken a promise, 1 strengthen, 1 neutral; "
         "findings: 0 introduced, 1 fixed",
     )
+
+
+def test_the_parse_cache_changes_nothing(own_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Both sides share check's parse cache: cold, warm and --no-cache runs print the same diff."""
+    argv = ["diff", "base", "escalation-step-removed", "--format", "json", "--as-of", AS_OF]
+    outputs = []
+    for extra in ([], [], ["--no-cache"]):
+        assert main([*argv, *extra]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert (own_repo / ".relpolicy_cache").is_dir()

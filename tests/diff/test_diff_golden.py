@@ -48,3 +48,10 @@ def test_whole_series(in_repo: Path, golden: Callable[[str, str], None], capsys:
     assert main(["diff", "base", STEPS[-1][0], "--format", "markdown", "--as-of", AS_OF, "--", "policies"]) == 0
     golden("whole-series.md", capsys.readouterr().out)
     assert in_repo.is_dir()
+
+
+def test_the_schema_is_published_and_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    """schemas/diff/v1.json passes the 2020-12 metaschema, and `relpolicy schema diff` prints it."""
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert main(["schema", "diff"]) == 0
+    assert capsys.readouterr() == ((REPO / "schemas" / "diff" / "v1.json").read_text(encoding="utf-8"), "")

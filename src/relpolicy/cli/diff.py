@@ -42,6 +42,11 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", type=Path, metavar="FILE", help="settings file (default: ./relpolicy.yaml, else pyproject.toml)"
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file; read and write no parse cache (default: the cache `check` uses, shared by both sides)",
+    )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -82,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     from relpolicy.config import load_settings  # noqa: PLC0415 - heavy imports only when running
     from relpolicy.diff import Source, compare, opened  # noqa: PLC0415
-    from relpolicy.diff.sides import collector_paused  # noqa: PLC0415
     from relpolicy.diff.output import RENDERERS, summary  # noqa: PLC0415
+    from relpolicy.diff.sides import collector_paused  # noqa: PLC0415
 
     cwd = Path.cwd()
     settings = load_settings(cwd, args.config)
@@ -94,14 +99,20 @@ def run(args: argparse.Namespace) -> int:
         msg = f"no paths given and no {missing} here; pass the policy paths after `--`"
         raise RelpolicyError(msg)
 
+    cache = None
+    if not args.no_cache and settings.cache_dir is not None:
+        from relpolicy.source.cache import ParseCache  # noqa: PLC0415
+
+        cache = ParseCache(settings.cache_dir)
+
     def roots_of(side: str | None) -> list[Path]:
         """A directory side with no paths given is read whole."""
         return roots if paths or not _is_dir(side) else []
 
     with (
         collector_paused(),
-        opened(Source(base), roots_of(base), cwd=cwd, as_of=as_of, settings=settings) as old,
-        opened(Source(head), roots_of(head), cwd=cwd, as_of=as_of, settings=settings) as new,
+        opened(Source(base), roots_of(base), cwd=cwd, as_of=as_of, settings=settings, cache=cache) as old,
+        opened(Source(head), roots_of(head), cwd=cwd, as_of=as_of, settings=settings, cache=cache) as new,
     ):
         diff = compare(old, new)
     text = RENDERERS[args.format](diff)

@@ -5,21 +5,26 @@ settings and inline suppressions), and the policy set and graph the rules used a
 the promises are computed from exactly what was checked. A side that does not load is not an
 error: its problems are findings, and what loaded is compared.
 
-A git revision is read with ``git archive`` into a temporary directory (the helpers of
-``--changed-since``), never by checking it out; the work tree is left alone.
+A git revision is read with ``git archive`` into a temporary directory (with the git helpers of
+``--changed-since``), never by checking it out; the work tree is left alone. The archive is
+unpacked by :func:`unpack`, not :mod:`tarfile`: on a 10,000-service repository ``tarfile``'s
+``extractall`` takes ~3.5 s of CPU, as much as the check itself, and :func:`unpack` ~0.05 s
+plus the system's cost of writing the files. It writes regular files and directories only,
+never outside the directory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relpolicy.changes import _extract_tree, _git, _inside
+from relpolicy.changes import _git, _inside
 from relpolicy.config import Settings
 from relpolicy.engine import rate
 from relpolicy.errors import RelpolicyError
@@ -28,6 +33,7 @@ from relpolicy.graph import ServiceGraph
 from relpolicy.model.build import build
 from relpolicy.policy import PolicySet, assemble
 from relpolicy.rules import RULES, RuleContext, lookup
+from relpolicy.source.cache import ParseCache
 from relpolicy.source.loader import discover, load
 from relpolicy.suppressions import apply_suppressions
 
@@ -69,19 +75,34 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check_side(
-    label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
+def check_side(  # noqa: PLR0913 - keyword-only options of one operation
+    label: str,
+    roots: Sequence[Path],
+    *,
+    as_of: dt.date,
+    settings: Settings,
+    base: Path | None = None,
+    cache: ParseCache | None = None,
 ) -> Side:
-    """Check ``roots`` as ``relpolicy check`` does, keeping the policy set and graph the rules used."""
+    """Check ``roots`` as ``relpolicy check`` does, keeping the policy set and graph the rules used.
+
+    With a ``cache``, files parsed before (on the other side, or by an earlier check) are not parsed again.
+    """
     with collector_paused():
-        return _check_side(label, roots, as_of=as_of, settings=settings, base=base)
+        return _check_side(label, roots, as_of=as_of, settings=settings, base=base, cache=cache)
 
 
-def _check_side(
-    label: str, roots: Sequence[Path], *, as_of: dt.date, settings: Settings, base: Path | None = None
+def _check_side(  # noqa: PLR0913 - as check_side
+    label: str,
+    roots: Sequence[Path],
+    *,
+    as_of: dt.date,
+    settings: Settings,
+    base: Path | None,
+    cache: ParseCache | None,
 ) -> Side:
     files = discover(roots, settings.exclude)
-    loaded = load(files, base)
+    loaded = load(files, base, cache)
     built = build(loaded.documents, sources=loaded.sources)
     policy, duplicates = assemble(built)
     context = RuleContext(policy, as_of, settings)
@@ -145,7 +166,15 @@ def _top(cwd: Path, revision: str) -> Path:
 
 
 @contextmanager
-def opened(source: Source, paths: Sequence[Path], *, cwd: Path, as_of: dt.date, settings: Settings) -> Iterator[Side]:
+def opened(  # noqa: PLR0913 - keyword-only options of one operation
+    source: Source,
+    paths: Sequence[Path],
+    *,
+    cwd: Path,
+    as_of: dt.date,
+    settings: Settings,
+    cache: ParseCache | None = None,
+) -> Iterator[Side]:
     """Check one side; a git revision is extracted to a temporary directory for the duration.
 
     ``paths`` are the policy roots relative to ``cwd`` (files or directories). In a directory
@@ -154,18 +183,104 @@ def opened(source: Source, paths: Sequence[Path], *, cwd: Path, as_of: dt.date, 
     """
     cwd = cwd.resolve()
     if source.text is None:
-        yield check_side(source.label, paths, as_of=as_of, settings=settings, base=cwd)
+        yield check_side(source.label, paths, as_of=as_of, settings=settings, base=cwd, cache=cache)
         return
     if _is_directory(source.text, cwd):
         folder = (cwd / source.text).resolve()
         roots = [folder / path for path in paths] if paths else [folder]
-        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=folder)
+        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=folder, cache=cache)
         return
     top = _top(cwd, source.text)
     commit = _commit(source.text, top)
     relative = [_inside(path if path.is_absolute() else cwd / path, top) for path in paths]
     with tempfile.TemporaryDirectory(prefix="relpolicy-diff-") as scratch:
         into = Path(scratch)
-        roots = _extract_tree(commit, top, relative, into)
+        roots = _extract(commit, top, relative, into)
         base = into / _inside(cwd, top)
-        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=base)
+        yield check_side(source.label, roots, as_of=as_of, settings=settings, base=base, cache=cache)
+
+
+_BLOCK = 512
+
+
+def _extract(commit: str, top: Path, relative_roots: Sequence[Path], into: Path) -> list[Path]:
+    """Write the roots as they were at ``commit`` under ``into``; returns those that existed."""
+    existing = [
+        root
+        for root in relative_roots
+        if root == Path() or _git(["cat-file", "-e", f"{commit}:{root.as_posix()}"], top, strict=False).returncode == 0
+    ]
+    if existing:
+        unpack(_git(["archive", "--format=tar", commit, "--", *(r.as_posix() for r in existing)], top).stdout, into)
+    return [into / root for root in existing]
+
+
+def unpack(archive: bytes, into: Path) -> int:
+    """Write the regular files and directories of a tar archive (as ``git archive`` makes it) under ``into``.
+
+    Links, devices and any member whose name is absolute or has a ``..`` part are skipped, and a
+    file is never written over an existing one (``O_EXCL``), so nothing is written outside
+    ``into``. Long names come from pax ``path`` records. Returns how many files were written.
+    """
+    view = memoryview(archive)
+    position, written, long_name = 0, 0, None
+    made: set[Path] = set()
+    while position + _BLOCK <= len(archive):
+        header = archive[position : position + _BLOCK]
+        if not header.strip(b"\0"):
+            break
+        size_field = header[124:136].strip(b"\0 ")
+        size = int(size_field, 8) if size_field.isdigit() else 0
+        kind = header[156:157]
+        body = position + _BLOCK
+        position = body + (size + _BLOCK - 1) // _BLOCK * _BLOCK
+        if kind in {b"x", b"g"}:  # pax records: only a member's own `path` matters
+            if kind == b"x":
+                long_name = _pax_path(bytes(view[body : body + size]))
+            continue
+        name = header[:100].split(b"\0", 1)[0]
+        prefix = header[345:500].split(b"\0", 1)[0]
+        path = long_name or (prefix + b"/" + name if prefix else name)
+        long_name = None
+        parts = [part for part in os.fsdecode(path).split("/") if part not in {"", "."}]
+        if not parts or ".." in parts or kind not in {b"0", b"\0", b"5"}:
+            continue
+        try:
+            written += _write(into.joinpath(*parts), view[body : body + size], made, is_directory=kind == b"5")
+        except OSError:  # a name twice, or a file where a folder should be: the first one stays
+            continue
+    return written
+
+
+def _write(target: Path, content: memoryview, made: set[Path], *, is_directory: bool) -> int:
+    """Make a directory (0 files) or write a new file (1) at ``target``; never over an existing file."""
+    if is_directory:
+        target.mkdir(parents=True, exist_ok=True)
+        made.add(target)
+        return 0
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        while content:
+            content = content[os.write(descriptor, content) :]
+    finally:
+        os.close(descriptor)
+    return 1
+
+
+def _pax_path(records: bytes) -> bytes | None:
+    """The ``path`` of pax extended-header records (``LENGTH path=VALUE\\n``), if any."""
+    found = None
+    at = 0
+    while at < len(records):
+        space = records.find(b" ", at)
+        if space <= at or not records[at:space].isdigit():
+            break
+        length = int(records[at:space])
+        record = records[space + 1 : at + length - 1]
+        if record.startswith(b"path="):
+            found = record[len(b"path=") :]
+        at += length
+    return found
