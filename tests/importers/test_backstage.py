@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import REPO
 
 from relpolicy.cli import main
+from relpolicy.errors import RelpolicyError
 from relpolicy.importers.backstage import Options, map_catalog, read_catalog
-from relpolicy.importers.regenerate import decode_path, encode_path
+from relpolicy.importers.regenerate import decode_path, encode_path, render
 
 HERE = Path(__file__).parent / "backstage"
 CATALOG = HERE / "catalog"
@@ -300,3 +302,44 @@ def test_the_console_script_runs_the_import(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout == ""
     assert "  tier: 3  # TODO" in (tmp_path / "o" / "services" / "legacy-reports.yaml").read_text(encoding="utf-8")
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from(["a", "team-a", "group:team-a", "user:u", "component:ns/x", "Resource:r", "x@y.example", "1"]),
+    st.text(alphabet="abAB:/_.- 1", max_size=8),
+)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+_FIELDS = ["owner", "dependsOn", "dependencyOf", "memberOf", "members", "profile", "system", "lifecycle"]
+_FIELDS += ["type", "target", "targets", "domain"]
+
+
+@st.composite
+def _entities(draw: st.DrawFn) -> dict[str, object]:
+    metadata: dict[str, object] = {"name": draw(st.sampled_from(["a", "b", "team-a", "u", "x", "A_B", "r"]))}
+    for key in draw(st.lists(st.sampled_from(["namespace", "title", "description", "links", "tags", "labels"]))):
+        metadata[key] = draw(_VALUES if key != "labels" else st.dictionaries(_SCALARS.map(str), _SCALARS, max_size=2))
+    spec: dict[str, object] = {key: draw(_VALUES) for key in draw(st.lists(st.sampled_from(_FIELDS), max_size=5))}
+    if "profile" in spec and draw(st.booleans()):
+        spec["profile"] = {"email": draw(_SCALARS), "displayName": draw(_SCALARS)}
+    kind = draw(st.sampled_from(["Component", "resource", "Group", "User", "System", "API", "Other"]))
+    return {"apiVersion": "backstage.io/v1alpha1", "kind": kind, "metadata": metadata, "spec": spec}
+
+
+@given(st.lists(_entities(), min_size=1, max_size=6))
+def test_any_catalog_maps_without_a_traceback_and_every_written_file_is_valid(documents: list[object]) -> None:
+    """Whatever the entities hold, notes are located in the file and every file written passes the models."""
+    text = yaml.safe_dump_all(documents)
+    catalog = read_catalog([Path("/c/a.yaml")], lambda _: text, lambda p: p.name)
+    mapped = map_catalog(catalog, Options())
+    lines = text.count("\n") + 1
+    for note in mapped.notes:
+        assert note.location.path == "a.yaml"
+        assert 1 <= note.location.line <= lines
+    for document in mapped.documents:
+        try:
+            render(document, None, document.file)
+        except RelpolicyError as error:  # pragma: no cover - shows what the models refused
+            pytest.fail(str(error))

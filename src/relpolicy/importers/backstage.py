@@ -178,6 +178,16 @@ class Mapped:
     not_mapped: dict[str, int] = field(default_factory=dict)
     """Entities not mapped, counted by kind."""
 
+    def items(self, entity: Entity, *path: str) -> list[Any]:
+        """The list at ``path`` of ``entity`` (empty when absent); a note when it is something else."""
+        value = get(entity.source.data, *path)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.note(entity.source, path, f"{entity.ref}: `{'.'.join(path)}` is not a list; not mapped")
+            return []
+        return value
+
     def note(self, source: Source, path: tuple[str | int, ...], message: str, *, error: bool = False) -> None:
         """A note (or an error note) at ``path`` of ``source``."""
         self.notes.append(Note(source.at(*path), message, "error" if error else "note"))
@@ -269,7 +279,10 @@ def _follow(location: Entity, chain: tuple[Path, ...], catalog: Catalog, visit: 
     targets: list[tuple[object, tuple[str | int, ...]]] = []
     if location.spec("target") is not None:
         targets.append((location.spec("target"), ("spec", "target")))
-    for index, target in enumerate(location.spec("targets") or []):
+    listed = location.spec("targets")
+    if listed is not None and not isinstance(listed, list):
+        catalog.notes.append(Note(source.at("spec", "targets"), "`spec.targets` must be a list of paths", "error"))
+    for index, target in enumerate(listed if isinstance(listed, list) else []):
         targets.append((target, ("spec", "targets", index)))
     if not targets:
         catalog.notes.append(Note(source.at("spec"), f"Location `{location.name}` has no target or targets"))
@@ -434,8 +447,7 @@ def _reverse_dependencies(
     for entity in entities:
         if entity.kind.lower() not in _SERVICE_KINDS:
             continue
-        refs = entity.spec("dependencyOf")
-        for position, text in enumerate(refs if isinstance(refs, list) else []):
+        for position, text in enumerate(mapped.items(entity, "spec", "dependencyOf")):
             path = ("spec", "dependencyOf", position)
             dependent, _, _ = _resolve(text, entity, path, _SERVICE_KINDS, index, mapped)
             if dependent is not None:
@@ -453,14 +465,12 @@ def _members(entities: list[Entity], index: _Index, mapped: Mapped) -> dict[tupl
     for entity in entities:
         kind = entity.kind.lower()
         if kind == "user":
-            groups = entity.spec("memberOf")
-            for position, text in enumerate(groups if isinstance(groups, list) else []):
+            for position, text in enumerate(mapped.items(entity, "spec", "memberOf")):
                 group, _, _ = _resolve(text, entity, ("spec", "memberOf", position), ("group",), index, mapped)
                 if group is not None:
                     add(group.key, entity)
         elif kind == "group":
-            users = entity.spec("members")
-            for position, text in enumerate(users if isinstance(users, list) else []):
+            for position, text in enumerate(mapped.items(entity, "spec", "members")):
                 user, _, _ = _resolve(text, entity, ("spec", "members", position), ("user",), index, mapped)
                 if user is not None:
                     add(entity.key, user)
@@ -497,8 +507,8 @@ def _common(entity: Entity, name: str, kind: str, mapped: Mapped) -> dict[KeyPat
                 mapped.note(entity.source, path, f"{entity.ref}: {field_name[:-1]} `{key}` is not a single value")
             else:
                 owned[("metadata", field_name, key)] = str(value)
-    tags = entity.meta("tags")
-    if isinstance(tags, list) and tags:
+    tags = mapped.items(entity, "metadata", "tags")
+    if tags:
         owned[("metadata", "annotations", TAGS)] = ", ".join(str(tag) for tag in tags)
     for key in entity.source.data.get("metadata", {}):
         if key not in _MAPPED_META:
@@ -646,8 +656,7 @@ def _dependencies(
     entity: Entity, index: _Index, dependency_of: list[tuple[Entity, int]], mapped: Mapped
 ) -> Iterator[dict[str, str]]:
     written: set[str] = set()
-    refs = entity.spec("dependsOn")
-    for position, text in enumerate(refs if isinstance(refs, list) else []):
+    for position, text in enumerate(mapped.items(entity, "spec", "dependsOn")):
         target, name, key = _resolve(text, entity, ("spec", "dependsOn", position), _SERVICE_KINDS, index, mapped)
         if name is None or name in written:
             continue
@@ -661,9 +670,8 @@ def _dependencies(
 
 
 def _links(entity: Entity, mapped: Mapped) -> list[dict[str, str]]:
-    links = entity.meta("links")
     out: list[dict[str, str]] = []
-    for position, link in enumerate(links if isinstance(links, list) else []):
+    for position, link in enumerate(mapped.items(entity, "metadata", "links")):
         url = _text(get(link, "url"))
         if url is None:
             mapped.note(entity.source, ("metadata", "links", position), f"{entity.ref}: a link without a url; skipped")

@@ -180,4 +180,19 @@ def render(generated: Generated, existing: str | None, shown: str) -> str:
             parent.yaml_add_eol_comment(f"# {todo}", key=path[-1])
     stream = io.StringIO()
     yaml.dump(root, stream)
-    return format_text(_header(generated) + stream.getvalue(), shown)
+    text = format_text(_header(generated) + stream.getvalue(), shown)
+    problems = _problems(text, shown)
+    if problems:
+        msg = f"{shown}: not written: {problems[0]}"
+        raise RelpolicyError(msg)
+    return text
+
+
+def _problems(text: str, shown: str) -> list[str]:
+    """What ``relpolicy check`` would report as RP1xx for ``text`` (nothing for a valid file)."""
+    from relpolicy.model.build import build  # noqa: PLC0415 - the models only when importing
+    from relpolicy.source.parse import parse_yaml  # noqa: PLC0415
+
+    parsed = parse_yaml(text, shown)
+    problems = parsed.problems or build(parsed.documents).problems
+    return [f"{problem.location.line}:{problem.location.col}: {problem.message}" for problem in problems]
