@@ -220,7 +220,18 @@ def test_rrule_verbatim_and_dtstart_in_its_zone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "zone",
-    ["America/New_York", "Europe/London", "Australia/Sydney", "Europe/Dublin", "America/Sao_Paulo", "Asia/Kolkata"],
+    [
+        "America/New_York",
+        "Europe/London",
+        "Australia/Sydney",
+        "Europe/Dublin",  # negative DST in the zone database
+        "America/Sao_Paulo",  # DST ended in 2019
+        "Asia/Kolkata",  # no change at all
+        "Africa/Casablanca",  # DST suspended each Ramadan: no yearly pattern
+        "Asia/Tehran",  # changes on fixed dates, not weekdays
+        "Australia/Lord_Howe",  # a 30-minute DST
+        "Pacific/Apia",  # skipped 2011-12-30
+    ],
 )
 def test_vtimezone_gives_the_zone_databases_offsets(zone: str) -> None:
     """icalendar's reading of each VTIMEZONE has the zone's offset at every hour from 2000 to 2037."""
