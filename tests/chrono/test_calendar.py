@@ -21,8 +21,8 @@ from tests.chrono.calendars import (
 )
 
 from relpolicy.chrono.calendar import BusinessCalendar, DayOff, NoWorkingTimeError, parse_range
-from relpolicy.chrono.daysoff import HolidaySourceError, check_source
 from relpolicy.chrono.intervals import Interval
+from relpolicy.timebase.daysoff import HolidaySourceError, check_source
 
 # (calendar, opened, duration on the clock, due) -- each row worked out by hand; the comment says how.
 ADD_TABLE = [

@@ -29,6 +29,7 @@ from relpolicy.chrono.windows import (
     occurrences,
 )
 from relpolicy.model.maintenance import MaintenanceWindowSpec
+from relpolicy.timebase import recurrence as rrules
 
 NEVER = "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30"
 """The issue's example: February 30th, every second of it."""
@@ -196,7 +197,7 @@ def test_the_meter_counts_dateutil_periods() -> None:
     spec = _spec("FREQ=DAILY;BYDAY=MO")
     recurrence = Recurrence.of(spec)
     rule = recurrence.rule(ANCHOR, budget=10)
-    found = list(windows._walk(rule, rule._dtstart))
+    found = list(rrules._walk(rule, rule._dtstart))
     assert rule.steps == 11  # the eleventh period raised
     assert len(found) == 2  # Mondays 2000-01-03 and 2000-01-10 in the first ten days
 
@@ -240,14 +241,14 @@ def _rrules(draw: st.DrawFn) -> str:
 def test_every_expansion_stays_within_its_budget(rrule: str, offset: int, days: int, start: str) -> None:
     """For any rule: the probe walks at most PROBE_STEPS periods, each expansion at most MAX_STEPS, and the
     expansion, stopped where it may stop, finds exactly what an unbounded walk from the anchor finds."""
-    rules: list[windows._MeteredRule] = []  # every walk made, probe and expansions
-    make = windows._MeteredRule.__init__
+    rules: list[rrules._MeteredRule] = []  # every walk made, probe and expansions
+    make = rrules._MeteredRule.__init__
 
-    def counted(self: windows._MeteredRule, *args: object, **kwargs: object) -> None:
+    def counted(self: rrules._MeteredRule, *args: object, **kwargs: object) -> None:
         make(self, *args, **kwargs)  # type: ignore[arg-type]
         rules.append(self)
 
-    with mock.patch.object(windows._MeteredRule, "__init__", counted):
+    with mock.patch.object(rrules._MeteredRule, "__init__", counted):
         try:
             spec = _spec(rrule, start, "America/New_York")
         except ValidationError:
@@ -266,7 +267,7 @@ def test_every_expansion_stays_within_its_budget(rrule: str, offset: int, days: 
     recurrence = Recurrence.of(spec)
     reference = recurrence.rule(ANCHOR, budget=2_000_000)  # far more than any expansion here needs
     limit = end.astimezone(recurrence.zone).replace(tzinfo=None) + dt.timedelta(days=2)
-    starts = itertools.takewhile(lambda o: o.replace(tzinfo=None) < limit, windows._walk(reference, reference._dtstart))
+    starts = itertools.takewhile(lambda o: o.replace(tzinfo=None) < limit, rrules._walk(reference, reference._dtstart))
     expected = [
         (s, s + spec.duration)
         for s in (windows.event_instant(o.replace(tzinfo=None), recurrence.zone) for o in starts)

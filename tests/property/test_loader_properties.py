@@ -27,8 +27,6 @@ from hypothesis import HealthCheck, Phase, assume, given, note, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from relpolicy.chrono.daysoff import HolidaySourceError, check_source
-from relpolicy.chrono.windows import Recurrence, RecurrenceError
 from relpolicy.engine import Report, check
 from relpolicy.model.build import build
 from relpolicy.model.kinds import KINDS
@@ -37,6 +35,8 @@ from relpolicy.model.slo import LATENCY_PATTERN
 from relpolicy.model.types import DURATION_PATTERN, MAX_DURATION, parse_duration
 from relpolicy.schema import kind_file, render_schemas
 from relpolicy.source.parse import parse_yaml
+from relpolicy.timebase.daysoff import HolidaySourceError, check_source
+from relpolicy.timebase.recurrence import Recurrence, RecurrenceError
 
 AS_OF = dt.date(2026, 11, 26)
 API_VERSION = "relpolicy.dev/v1"

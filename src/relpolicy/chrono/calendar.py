@@ -33,11 +33,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from relpolicy.chrono.daysoff import DaysOff
 from relpolicy.chrono.intervals import Interval, union
 from relpolicy.chrono.wallclock import UTC, first_reading, zone_named
 from relpolicy.errors import RelpolicyError
 from relpolicy.model.calendar import ALWAYS, WEEKDAYS, Calendar
+from relpolicy.timebase.daysoff import DaysOff
 
 DAY: Final = dt.timedelta(days=1)
 MINUTES_PER_DAY: Final = 24 * 60

@@ -94,7 +94,7 @@ class Holidays(Model):
         if self.subdivision is not None and self.country is None:
             raise _fail("dependency", "`subdivision` needs `country`")
         if self.country is not None:
-            from relpolicy.chrono.daysoff import HolidaySourceError, check_source  # noqa: PLC0415 - on demand
+            from relpolicy.timebase.daysoff import HolidaySourceError, check_source  # noqa: PLC0415 - on demand
 
             try:
                 check_source(self.country, self.subdivision)

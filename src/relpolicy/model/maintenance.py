@@ -27,10 +27,6 @@ from relpolicy.model.types import (
 RRULE_PATTERN: Final = r"^(RRULE:)?FREQ=(HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
 MAX_RRULE_LENGTH: Final = 256
 """The longest recurrence rule: a real one is a few dozen characters."""
-MAX_INTERVAL: Final = 1000
-"""The largest INTERVAL (1000 hours is six weeks; 1000 days almost three years)."""
-MAX_COUNT: Final = 1000
-"""The largest COUNT."""
 _RRULE_SHAPE: Final = (
     r"^(RRULE:)?FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[-+,A-Za-z0-9]+)*$"
 )
@@ -103,7 +99,7 @@ class MaintenanceWindowSpec(Targeted, Spec):
         if self.at is not None and self.start is not None:
             raise _fail("schedule", "a single window starts `at` a date and time; drop `start`")
         if self.rrule is not None:
-            from relpolicy.chrono.windows import Recurrence, RecurrenceError  # noqa: PLC0415 - dateutil on demand
+            from relpolicy.timebase.recurrence import Recurrence, RecurrenceError  # noqa: PLC0415 - dateutil on demand
 
             try:
                 Recurrence.of(self)  # the pattern checks the shape; dateutil knows the parts
