@@ -343,3 +343,16 @@ def test_any_catalog_maps_without_a_traceback_and_every_written_file_is_valid(do
             render(document, None, document.file)
         except RelpolicyError as error:  # pragma: no cover - shows what the models refused
             pytest.fail(str(error))
+
+
+def test_a_soft_dependency_tag_and_a_user_in_no_group() -> None:
+    """The tag `soft-dependency` on the target makes the edge soft; a user no group takes is reported."""
+    cache = _ENTITY.format(kind="Resource", name="cache", namespace="default", owner="t", depends="[]")
+    text = (
+        _ENTITY.format(kind="Component", name="app", namespace="default", owner="t", depends="[resource:cache]")
+        + cache.replace("  description: d\n", "  description: d\n  tags: [soft-dependency]\n")
+        + "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: solo}\nspec: {memberOf: []}\n"
+    )
+    files, notes = _map({"a.yaml": text})
+    assert files["services/app.yaml"][("spec", "dependsOn")] == [{"service": "cache", "type": "soft"}]
+    assert "26:7 note: user:default/solo is in no group of the catalog read; not written" in notes

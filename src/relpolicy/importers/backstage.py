@@ -381,8 +381,11 @@ def map_catalog(catalog: Catalog, options: Options) -> Mapped:
     index = _Index(by_key, names)
     reverse = _reverse_dependencies(entities, index, mapped)
     members = _members(entities, index, mapped)
+    in_groups = {user.key for users in members.values() for user in users}
     for entity in entities:
         kind = entity.kind.lower()
+        if kind == "user" and entity.key not in in_groups:
+            mapped.note(entity.source, ("kind",), f"{entity.ref} is in no group of the catalog read; not written")
         if kind in _SERVICE_KINDS:
             if entity.key in names:
                 mapped.documents.append(_service(entity, index, reverse.get(entity.key, []), options, mapped))
