@@ -33,7 +33,7 @@ _COMMANDS: Final = {
     "export": ("relpolicy.cli.export", "write Prometheus rules, Alertmanager mutes, OpenSLO or iCalendar files"),
     "import": (
         "relpolicy.cli.importer",
-        "write policy files from OpenSLO or Sloth SLO documents (notes what does not map)",
+        "write policy files from OpenSLO or Sloth SLO documents, or a Backstage catalog (notes what does not map)",
     ),
 }
 
