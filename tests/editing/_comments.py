@@ -26,7 +26,7 @@ class _CommentScanner(Reader, Scanner):
         start = self.index
         while self.peek() not in _BREAKS:
             self.forward()
-        self.found.append(self.buffer[start : self.index].rstrip())
+        self.found.append(self.buffer[start : self.index].rstrip(" \t"))
 
     def scan_to_next_token(self) -> None:
         if self.index == 0 and self.peek() == "\ufeff":

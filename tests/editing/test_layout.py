@@ -7,6 +7,7 @@ import random
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -127,6 +128,7 @@ def test_canonical_file_is_returned_unchanged() -> None:
         ("https://example.com/a#b", "https://example.com/a#b"),
         ("plain text", "plain text"),
         ("Tomás Novák", "Tomás Novák"),
+        ("\u00a0", "\u00a0"),  # a no-break space is text, not a blank to strip
         ("bell\x07", '"bell\\x07"'),
     ],
 )
@@ -306,3 +308,69 @@ def test_shuffled_policies_round_trip(path: Path, order: random.Random, comments
     assert comment_texts(formatted) == comment_texts(text) == scanned_comments(text) == scanned_comments(formatted)
     assert layout(formatted) == formatted
     assert textwrap.dedent(formatted) == formatted
+
+
+# -- documents shaped by the published schemas ---------------------------------------------------
+
+
+def _shaped(schema: dict[str, Any], defs: dict[str, Any], draw: st.DrawFn, depth: int = 0) -> object:
+    """A value of the schema's shape: its keys in a random order and subset, any scalar where one goes.
+
+    hypothesis-jsonschema cannot run with this Hypothesis; validity does not matter here, only
+    that the keys are the schema's (so that the layout reorders them) and the values any YAML.
+    """
+    if "$ref" in schema:
+        return _shaped(defs[schema["$ref"].rsplit("/", 1)[1]], defs, draw, depth)
+    for union in ("anyOf", "oneOf"):
+        if union in schema:
+            return _shaped(draw(st.sampled_from(schema[union])), defs, draw, depth)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return draw(st.sampled_from(schema["enum"]))
+    kind = schema.get("type")
+    if kind == "object" and depth < 6:
+        properties = schema.get("properties")
+        if properties is None:  # a free mapping (labels): a few tricky keys and values
+            return draw(st.dictionaries(KEYS, SCALARS, max_size=3))
+        names = draw(st.permutations(sorted(properties)))
+        kept = [n for n in names if n in schema.get("required", ()) or draw(st.booleans())]
+        return {name: _shaped(properties[name], defs, draw, depth + 1) for name in kept}
+    if kind == "array" and depth < 6:
+        size = draw(st.integers(0, 2))
+        return [_shaped(schema.get("items", {}), defs, draw, depth + 1) for _ in range(size)]
+    return draw(SCALARS)
+
+
+@st.composite
+def _schema_documents(draw: st.DrawFn) -> list[object]:
+    from relpolicy.model.kinds import KINDS
+    from relpolicy.schema import kind_schema
+
+    documents = []
+    for model in draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3)):
+        schema = kind_schema(model)
+        documents.append(_shaped(schema, schema.get("$defs", {}), draw))
+    return documents
+
+
+@given(
+    documents=_schema_documents(),
+    flow=st.sampled_from([False, None]),
+    indent=st.sampled_from([2, 3, 4]),
+    comments=st.lists(st.tuples(st.integers(0, 300), st.booleans(), COMMENT), max_size=6),
+)
+def test_schema_shaped_documents_round_trip(
+    documents: list[object], flow: bool | None, indent: int, comments: list[tuple[int, bool, str]]
+) -> None:
+    """Every kind's fields in random order, style and comments: same data and comments, a fixed point."""
+    dumped = yaml.safe_dump_all(
+        documents, sort_keys=False, default_flow_style=flow, indent=indent, width=1000, allow_unicode=True
+    )
+    text = _with_comments(dumped, comments)
+    parsed = parse_yaml(text, "shaped.yaml")
+    assume(not parsed.problems and not re.search("[\r\x85\u2028\u2029]", text))
+    formatted = format_text(text)
+    assert load(formatted) == [d.data for d in parsed.documents]
+    assert comment_texts(formatted) == comment_texts(text) == scanned_comments(text) == scanned_comments(formatted)
+    assert layout(formatted) == formatted

@@ -227,7 +227,7 @@ def _comments(lines: list[str], builder: _TreeBuilder) -> list[_Comment]:
                 continue
             if any(_inside(number, col, region) for region in builder.protected):
                 continue
-            found.append(_Comment(number, col, text[col:].rstrip(), not text[:col].strip()))
+            found.append(_Comment(number, col, text[col:].rstrip(" \t"), not text[:col].strip(" \t")))
             break
     return found
 
@@ -273,7 +273,7 @@ def _attach(documents: list[_Document], comments: list[_Comment], lines: list[st
         if not documents:
             break
         document = documents[index]
-        blank = comment.line > 0 and not lines[comment.line - 1].strip()
+        blank = comment.line > 0 and not lines[comment.line - 1].strip(" \t")
         entries = document.entries
         if not comment.full_line:
             if (
@@ -301,9 +301,11 @@ def _attach(documents: list[_Document], comments: list[_Comment], lines: list[st
             following.leading.extend([None, comment.text] if blank else [comment.text])
     for document in documents:
         root = document.root
-        document.blank_after_header = bool(document.header) and root is not None and not lines[root.line - 1].strip()
+        document.blank_after_header = (
+            bool(document.header) and root is not None and not lines[root.line - 1].strip(" \t")
+        )
         for entry in document.entries:
-            entry.blank_before = entry.line > 0 and not lines[entry.line - 1].strip()
+            entry.blank_before = entry.line > 0 and not lines[entry.line - 1].strip(" \t")
         for container in _containers(root):
             first = container.entries[0]  # a blank line at the start of a block is not kept
             first.blank_before = False
@@ -474,7 +476,7 @@ def _flow(node: _Node) -> str:
     if node.kind == "map":
         if not node.entries:
             return _props(node) + "{}"
-        inner = ", ".join(f"{_flow_key(e.key)}: {_flow(e.value)}".rstrip() for e in node.entries)
+        inner = ", ".join(f"{_flow_key(e.key)}: {_flow(e.value)}".rstrip(" \t") for e in node.entries)
         return _props(node) + "{" + inner + "}"
     if node.kind == "seq":
         if not node.entries:
@@ -484,7 +486,7 @@ def _flow(node: _Node) -> str:
         msg = "a block scalar inside a flow collection"
         raise LayoutError(msg)
     if node.kind == "scalar" and node.style == "" and node.value == "" and node.tag is None:
-        return _props(node).rstrip()
+        return _props(node).rstrip(" \t")
     return _scalar(node, flow=True)
 
 
@@ -505,7 +507,7 @@ class _Writer:
         if self.pending_blank and self.out:
             self.out.append("")
         self.pending_blank = False
-        self.out.append(text.rstrip())
+        self.out.append(text.rstrip(" \t"))
 
     def comments(self, items: list[str | None], indent: int, *, first: bool) -> None:
         for item in items:
@@ -531,7 +533,7 @@ class _Writer:
 
     def eol(self, text: str, entry: _Entry) -> str:
         if entry.eol:
-            return f"{text.rstrip()}  {entry.eol[0]}"
+            return text.rstrip(" \t") + "  " + entry.eol[0]
         return text
 
     def mapping(self, node: _Node, indent: int, prefix: str | None = None) -> None:
@@ -591,7 +593,7 @@ class _Writer:
     def value(self, head: str, entry: _Entry, indent: int) -> None:
         value = entry.value
         if value.kind in ("map", "seq") and not value.flow and value.entries:
-            props = _props(value).rstrip()
+            props = _props(value).rstrip(" \t")
             self.line(self.eol(f"{head} {props}" if props else head, entry))
             self.block(value, indent + INDENT)
             return
@@ -619,7 +621,7 @@ class _Writer:
             text = _props(value)
         else:
             text = _scalar(value, flow=False)
-        self.line(self.eol(f"{head} {text}".rstrip(), entry))
+        self.line(self.eol(f"{head} {text}".rstrip(" \t"), entry))
 
     def block_scalar(self, head: str, node: _Node, entry: _Entry, indent: int) -> None:
         source = self.source
@@ -632,9 +634,9 @@ class _Writer:
         content = source[node.line + 1 : last + 1]
         keep = "+" in header
         if not keep:
-            while content and not content[-1].strip():
+            while content and not content[-1].strip(" "):
                 content.pop()
-        widths = [len(text) - len(text.lstrip(" ")) for text in content if text.strip()]
+        widths = [len(text) - len(text.lstrip(" ")) for text in content if text.strip(" ")]
         old = min(widths) if widths else 0
         if explicit:
             digits = re.search(r"[0-9]", header)
@@ -645,7 +647,7 @@ class _Writer:
         written = indicator[0] + ("2" if explicit else "") + indicator[1:]
         self.line(self.eol(f"{head} {props}{written}", entry))
         for text in content:
-            if len(text) <= old and not text.strip():
+            if len(text) <= old and not text.strip(" "):
                 self.out.append("")
             else:
                 self.out.append(new + text[old:])
@@ -663,7 +665,7 @@ def _write(documents: list[_Document], lines: list[str], *, first_explicit: bool
         root = document.root
         if root is not None:
             if root.kind in ("map", "seq") and not root.flow and root.entries:
-                props = _props(root).rstrip()
+                props = _props(root).rstrip(" \t")
                 if props:
                     writer.line(props)
                 writer.block(root, 0)
@@ -714,7 +716,7 @@ def layout(text: str) -> str:
 
 def _first_marker(lines: list[str]) -> bool:
     for text in lines:
-        stripped = text.strip()
+        stripped = text.strip(" \t")
         if stripped and not stripped.startswith(("#", "%")):
             return stripped.startswith("---")
     return False
