@@ -3,7 +3,7 @@
 Every stage (loader, model building, rules) reports a :class:`Problem`: what is wrong and where.
 The engine turns each problem into a :class:`Finding` by attaching the severity that the rule
 catalogue and the project configuration give it. This module is a leaf: it imports nothing from
-the rest of the package but :mod:`relpolicy.fixes`, another leaf.
+the rest of the package but :mod:`relpolicy.fixes` (which imports only :mod:`relpolicy.suggestions`).
 """
 
 from __future__ import annotations

@@ -12,12 +12,25 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
-from relpolicy.model.suggestions import Names
+from relpolicy.suggestions import Names
 
-if TYPE_CHECKING:
-    from relpolicy.findings import Location
+
+class Region(Protocol):
+    """A 1-based, end-exclusive region of a file (a :class:`relpolicy.findings.Location` is one).
+
+    A protocol, so that this module stays below :mod:`relpolicy.findings`, which imports it.
+    """
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def col(self) -> int: ...
+    @property
+    def end_line(self) -> int: ...
+    @property
+    def end_col(self) -> int: ...
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -70,6 +83,6 @@ def unambiguous_match(word: str, choices: Iterable[str] | Names) -> str | None:
     return scored[0][1]
 
 
-def replace(region: Location, text: str, description: str) -> Fix:
+def replace(region: Region, text: str, description: str) -> Fix:
     """A fix that replaces one located node (a value, or a key when ``region`` is the key's)."""
     return Fix(description, (Replacement(region.line, region.col, region.end_line, region.end_col, text),))

@@ -23,10 +23,10 @@ from tests.conftest import REPO
 from tests.hostile._trees import SIBLING_FINDING, TIME_LIMIT, run_check, write_tree
 
 from relpolicy.cli import main
-from relpolicy.model.suggestions import Budget, Names
 from relpolicy.render import sandbox
 from relpolicy.source import fastparse
 from relpolicy.source.parse import _NODE_EVENTS, _NODE_MARKS, MAX_NODES, _Composer, parse_yaml
+from relpolicy.suggestions import Budget, Names
 
 MEMORY_LIMIT: Final = 500 * 2**20
 """Bytes of peak memory any hostile input may cost (generous: the flat list took 2.4 GB)."""

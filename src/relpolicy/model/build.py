@@ -26,10 +26,10 @@ from relpolicy.model.fast import fast_validator
 from relpolicy.model.foreign import foreign_format
 from relpolicy.model.foreign import message as foreign_message
 from relpolicy.model.kinds import LANGUAGE, Language, Migration
-from relpolicy.model.suggestions import Names
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
 from relpolicy.source.positions import KeyPath, format_key_path
+from relpolicy.suggestions import Names
 
 
 @dataclass(frozen=True, slots=True)

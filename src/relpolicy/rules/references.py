@@ -12,8 +12,8 @@ from relpolicy.model.base import Reference, Resource
 from relpolicy.model.build import did_you_mean
 from relpolicy.model.calendar import ALWAYS
 from relpolicy.model.priority import PriorityPolicy
-from relpolicy.model.suggestions import Budget, Names
 from relpolicy.rules._framework import RuleContext, rule
+from relpolicy.suggestions import Budget, Names
 
 _NOUNS: Final = {"person": "team member with the email", "level": "priority level"}
 
