@@ -173,6 +173,17 @@ def test_anchors_keep_their_order() -> None:
     assert format_text(text) == text
 
 
+def test_a_file_of_comments_keeps_them() -> None:
+    """No document, only comments: each stays, without trailing blanks."""
+    assert format_text("# one   \n\n  # two\n") == "# one\n# two\n"
+
+
+def test_directives_are_refused() -> None:
+    """A %YAML or %TAG directive is not dropped: such a file is left as it is."""
+    with pytest.raises(LayoutError, match="directives"):
+        format_text("%YAML 1.2\n---\na:  1\n")
+
+
 def test_other_line_breaks_are_refused() -> None:
     """NEL, LS, PS and lone CRs are line breaks to libyaml: such a file is left as it is."""
     with pytest.raises(LayoutError, match="line breaks other than LF and CRLF"):

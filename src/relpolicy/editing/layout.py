@@ -683,11 +683,15 @@ def _write(documents: list[_Document], lines: list[str], *, first_explicit: bool
 # -- the whole file --------------------------------------------------------------------------
 
 
+_DIRECTIVE: Final = re.compile(r"^%", re.MULTILINE)
 _OTHER_BREAKS: Final = re.compile("[\r\x85\u2028\u2029]")
 """Line breaks to libyaml besides LF: its positions would not match the lines split here."""
 
 
 def _read(text: str) -> tuple[list[_Document], list[_Comment], list[str]]:
+    if _DIRECTIVE.search(text):
+        msg = "the file has YAML directives (%YAML, %TAG); it is left as it is"
+        raise LayoutError(msg)
     if _OTHER_BREAKS.search(text):
         msg = "the file has line breaks other than LF and CRLF (a lone CR, NEL, LS or PS); it is left as it is"
         raise LayoutError(msg)
@@ -705,6 +709,8 @@ def _read(text: str) -> tuple[list[_Document], list[_Comment], list[str]]:
 def layout(text: str) -> str:
     """``text`` (with ``\\n`` line breaks) in the canonical layout, without the safety checks."""
     documents, comments, lines = _read(text)
+    if not documents:  # comments only (or nothing): one comment a line
+        return "".join(f"{comment.text}\n" for comment in comments)
     _attach(documents, comments, lines)
     for document in documents:
         root = document.root
