@@ -13,6 +13,10 @@ the shared machine hits every measurement alike:
 4. ``python -m relpolicy fmt --check`` on a formatted copy of the repo (made once with
    ``relpolicy fmt``), as a whole process: the pre-commit and CI case, where every file is already
    in the canonical layout.
+5. ``python -m relpolicy diff REPO CHANGED`` as a whole process, where CHANGED is a copy of the
+   repo with one objective lowered in one file (made once): a pull request's diff, two sides
+   checked and compared; and ``relpolicy diff HEAD`` in a git repository of the repo whose work
+   tree has that change, the base read with ``git archive``.
 
 Times are medians. The headline figure is a ratio measured in the same run, so that it means
 the same on a slow or busy machine: full ``check`` process / bare-parse process. Growth is the
@@ -245,13 +249,13 @@ def _warm_bytecode() -> None:
     _run_measured([python, "-m", "relpolicy", "check", "policies", "--fail-on", "never", "--no-cache"])
 
 
-def _run_measured(argv: list[str], *, capture: bool = False) -> Measured:
-    """Run a command and measure it."""
+def _run_measured(argv: list[str], *, capture: bool = False, cwd: Path = REPO) -> Measured:
+    """Run a command (in ``cwd``) and measure it."""
     out_path = Path(os.environ.get("TMPDIR", "/tmp"), f"relpolicy-bench-{os.getpid()}.out")  # noqa: S108
     with out_path.open("w+") as out:
         started = time.perf_counter()
         stdout = out if capture else subprocess.DEVNULL
-        process = subprocess.Popen(argv, cwd=REPO, stdout=stdout, env=_child_environment())  # noqa: S603 - our own interpreter
+        process = subprocess.Popen(argv, cwd=cwd, stdout=stdout, env=_child_environment())  # noqa: S603 - our own interpreter
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -304,14 +308,74 @@ def formatted_copy(root: Path) -> Path:
     return copy
 
 
+def changed_copy(root: Path) -> Path:
+    """A copy of ``root`` with one objective lowered in the first file that has one (kept while ``root`` is)."""
+    import shutil  # noqa: PLC0415
+
+    copy = root.with_name(root.name + "-changed")
+    stamp = copy / ".changed.json"
+    wanted = {"source": (root / ".generated.json").read_text() if (root / ".generated.json").is_file() else str(root)}
+    if stamp.is_file() and json.loads(stamp.read_text()) == wanted:
+        return copy
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(root, copy)
+    for path in _policy_files(copy):
+        text = path.read_text(encoding="utf-8")
+        if "objective: 99.95\n" in text:
+            path.write_text(text.replace("objective: 99.95\n", "objective: 99.9\n", 1), encoding="utf-8")
+            break
+    stamp.write_text(json.dumps(wanted))
+    return copy
+
+
+def revision_repo(root: Path) -> Path:
+    """A git repository whose last commit holds ``root`` as ``policies/``, with one objective lowered in the work
+    tree (made once): ``relpolicy diff HEAD`` there is a pull request's diff, the base read with ``git archive``."""
+    import shutil  # noqa: PLC0415
+
+    changed = changed_copy(root)
+    repo = root.with_name(root.name + "-git")
+    stamp = repo / ".git" / "relpolicy-bench.json"
+    wanted = {"source": (changed / ".changed.json").read_text()}
+    if stamp.is_file() and json.loads(stamp.read_text()) == wanted:
+        return repo
+    if repo.exists():
+        shutil.rmtree(repo)
+    shutil.copytree(root, repo / "policies")
+    identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for args in (["init", "-q"], ["add", "-A", "policies"], [*identity, "commit", "-q", "-m", "base"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)  # noqa: S603, S607
+    shutil.rmtree(repo / "policies")
+    shutil.copytree(changed, repo / "policies")
+    stamp.write_text(json.dumps(wanted))
+    return repo
+
+
+def _measure_diffs(root: Path, changed: Path, revisions: Path, as_of: dt.date) -> tuple[Measured, Measured]:
+    """``relpolicy diff`` of two directories, and ``relpolicy diff HEAD`` in the git repository; both cold."""
+    python = sys.executable
+    # --no-cache, as the check they are compared with
+    common = ["--as-of", as_of.isoformat(), "--no-cache"]
+    folders = _run_measured([python, "-m", "relpolicy", "diff", str(root), str(changed), *common], capture=True)
+    revision = _run_measured([python, "-m", "relpolicy", "diff", "HEAD", *common], capture=True, cwd=revisions)
+    for measured in (folders, revision):
+        if "spec.objective: 99.95 -> 99.9" not in measured.stdout:
+            msg = f"relpolicy diff of {root} did not report the lowered objective"
+            raise RuntimeError(msg)
+    return folders, revision
+
+
 def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
     """Medians of ``repeat`` interleaved runs of the yardstick, the phases and the real command."""
     python = sys.executable
     bare: list[dict[str, float]] = []
     phases: list[dict[str, Any]] = []
-    processes: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": []}
-    cpu: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": []}
+    processes: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": [], "diff": [], "diff_git": []}
+    cpu: dict[str, list[float]] = {"bare": [], "check": [], "fmt_check": [], "diff": [], "diff_git": []}
     formatted = formatted_copy(root)
+    changed = changed_copy(root)
+    revisions = revision_repo(root)
     memory: dict[str, list[int]] = {"bare": [], "check": []}
     for run in range(repeat):
         yardstick = _run_measured([python, "-m", "benchmarks.run", "--child-bare", str(root)], capture=True)
@@ -344,9 +408,13 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
         fmt = _run_measured([python, "-m", "relpolicy", "fmt", "--check", str(formatted)])
         processes["fmt_check"].append(fmt.wall)
         cpu["fmt_check"].append(fmt.cpu)
+        diff, diff_git = _measure_diffs(root, changed, revisions, as_of)
+        for key, measured in (("diff", diff), ("diff_git", diff_git)):
+            processes[key].append(measured.wall)
+            cpu[key].append(measured.cpu)
         print(
             f"  run {run + 1}/{repeat}: bare {yardstick.wall:.2f} s, check {full.wall:.2f} s, "
-            f"fmt --check {fmt.wall:.2f} s",
+            f"fmt --check {fmt.wall:.2f} s, diff {diff.wall:.2f} s, diff HEAD {diff_git.wall:.2f} s",
             flush=True,
         )
     med = statistics.median
@@ -372,6 +440,14 @@ def measure(root: Path, repeat: int, as_of: dt.date) -> dict[str, Any]:
     result["fmt_check_process_cpu"] = med(cpu["fmt_check"])
     result["ratio_fmt_check"] = result["fmt_check_process"] / result["check_process"]
     result["ratio_fmt_check_cpu"] = result["fmt_check_process_cpu"] / result["check_process_cpu"]
+    result["diff_process"] = med(processes["diff"])
+    result["diff_process_cpu"] = med(cpu["diff"])
+    result["ratio_diff"] = result["diff_process"] / result["check_process"]
+    result["ratio_diff_cpu"] = result["diff_process_cpu"] / result["check_process_cpu"]
+    result["diff_git_process"] = med(processes["diff_git"])
+    result["diff_git_process_cpu"] = med(cpu["diff_git"])
+    result["ratio_diff_git"] = result["diff_git_process"] / result["check_process"]
+    result["ratio_diff_git_cpu"] = result["diff_git_process_cpu"] / result["check_process_cpu"]
     result["ratio_process"] = result["check_process"] / result["bare_process"]
     result["ratio_process_cpu"] = result["check_process_cpu"] / result["bare_process_cpu"]
     result["ratio_in_process"] = result["check_in_process"] / result["bare_parse"]
@@ -470,6 +546,22 @@ def markdown(summary: dict[str, Any]) -> str:
         row(
             "**ratio fmt --check / check** (process, CPU)",
             lambda r: f"**{r['ratio_fmt_check']:.2f}**, {r['ratio_fmt_check_cpu']:.2f}",
+        ),
+        row(
+            "`relpolicy diff` (one objective lowered in one file), whole process / CPU",
+            lambda r: f"{_ms(r.get('diff_process', 0.0))} / {_ms(r.get('diff_process_cpu', 0.0))}",
+        ),
+        row(
+            "**ratio diff / check** (process, CPU; target at most 2.5)",
+            lambda r: f"**{r.get('ratio_diff', 0.0):.2f}**, {r.get('ratio_diff_cpu', 0.0):.2f}",
+        ),
+        row(
+            "`relpolicy diff HEAD` (base from `git archive`, head the work tree), whole process / CPU",
+            lambda r: f"{_ms(r.get('diff_git_process', 0.0))} / {_ms(r.get('diff_git_process_cpu', 0.0))}",
+        ),
+        row(
+            "**ratio diff HEAD / check** (process, CPU)",
+            lambda r: f"**{r.get('ratio_diff_git', 0.0):.2f}**, {r.get('ratio_diff_git_cpu', 0.0):.2f}",
         ),
         row(
             "peak memory: yardstick / check",
