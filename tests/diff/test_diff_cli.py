@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from tests.diff._repo import AS_OF, build_repo
 
 from relpolicy.cli import main
+from relpolicy.config import Settings
+from relpolicy.diff import Side, Source, compare, opened
+from relpolicy.diff.output import to_json
+from relpolicy.diff.sides import SharedParses
 
 SUMMARY_ONE = "1 change: 1 weaken a promise, 0 strengthen, 0 neutral; findings: 0 introduced, 0 fixed"
 
@@ -222,3 +228,20 @@ def test_the_parse_cache_changes_nothing(own_repo: Path, capsys: pytest.CaptureF
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] == outputs[2]
     assert (own_repo / ".relpolicy_cache").is_dir()
+
+
+def test_a_file_the_same_on_both_sides_is_parsed_once(in_repo: Path) -> None:
+    """Sides that share parses parse the changed file again and no other, and compare as if they did not."""
+    as_of, settings, roots = dt.date.fromisoformat(AS_OF), Settings(), [Path("policies")]
+
+    def side(revision: str, cache: SharedParses | None = None) -> AbstractContextManager[Side]:
+        return opened(Source(revision), roots, cwd=in_repo, as_of=as_of, settings=settings, cache=cache)
+
+    shared = SharedParses()
+    with side("window-into-freeze", shared) as old:
+        assert (shared.hits, shared.misses) == (0, old.files)
+        with side("rto-raised", shared) as new:
+            assert (shared.hits, shared.misses) == (old.files - 1, old.files + 1)
+            together = to_json(compare(old, new))
+    with side("window-into-freeze") as old, side("rto-raised") as new:
+        assert to_json(compare(old, new)) == together

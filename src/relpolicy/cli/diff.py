@@ -45,7 +45,8 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="parse every file; read and write no parse cache (default: the cache `check` uses, shared by both sides)",
+        help="read and write no parse cache on disk (default: the cache `check` uses); a file the same on both "
+        "sides is still parsed once",
     )
 
 
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from relpolicy.config import load_settings  # noqa: PLC0415 - heavy imports only when running
     from relpolicy.diff import Source, compare, opened  # noqa: PLC0415
     from relpolicy.diff.output import RENDERERS, summary  # noqa: PLC0415
-    from relpolicy.diff.sides import collector_paused  # noqa: PLC0415
+    from relpolicy.diff.sides import SharedParses, collector_paused  # noqa: PLC0415
 
     cwd = Path.cwd()
     settings = load_settings(cwd, args.config)
@@ -99,11 +100,12 @@ def run(args: argparse.Namespace) -> int:
         msg = f"no paths given and no {missing} here; pass the policy paths after `--`"
         raise RelpolicyError(msg)
 
-    cache = None
+    disk = None
     if not args.no_cache and settings.cache_dir is not None:
         from relpolicy.source.cache import ParseCache  # noqa: PLC0415
 
-        cache = ParseCache(settings.cache_dir)
+        disk = ParseCache(settings.cache_dir)
+    cache = SharedParses(disk)  # a file the same on both sides is parsed once, even with --no-cache
 
     def roots_of(side: str | None) -> list[Path]:
         """A directory side with no paths given is read whole."""

@@ -35,6 +35,7 @@ from relpolicy.policy import PolicySet, assemble
 from relpolicy.rules import RULES, RuleContext, lookup
 from relpolicy.source.cache import ParseCache
 from relpolicy.source.loader import discover, load
+from relpolicy.source.parse import ParseResult
 from relpolicy.suppressions import apply_suppressions
 
 WORKING_TREE = "working tree"
@@ -73,6 +74,46 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class SharedParses(ParseCache):
+    """Parse results kept in memory for the other side: a file with the same display path and bytes
+    on both sides (most files of a pull request) is parsed once per diff.
+
+    Parsing does not change with the side, and nothing after it changes what it made (the models
+    are built from the plain data), so both sides may hold the same documents; the comparison
+    then finds them equal at once. Behind it, the on-disk cache when one is configured.
+    """
+
+    def __init__(self, behind: ParseCache | None = None) -> None:
+        super().__init__(Path(os.devnull))  # never used: every method that would touch the disk is overridden
+        self._behind = behind
+        self._seen: dict[str, tuple[bytes, ParseResult]] = {}
+
+    def get(self, shown: str, content: bytes, text: str) -> ParseResult | None:
+        """The result for these bytes under this name, from this diff or else the on-disk cache."""
+        found = self._seen.get(shown)
+        if found is not None and found[0] == content:
+            self.hits += 1
+            return found[1]
+        result = self._behind.get(shown, content, text) if self._behind is not None else None
+        if result is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self._seen[shown] = (content, result)
+        return result
+
+    def put(self, shown: str, content: bytes, result: ParseResult) -> None:
+        """Keep what parsing gave, here and in the on-disk cache."""
+        self._seen[shown] = (content, result)
+        if self._behind is not None:
+            self._behind.put(shown, content, result)
+
+    def save(self) -> None:
+        """Save the on-disk cache, if any (what is kept here lasts for this diff only)."""
+        if self._behind is not None:
+            self._behind.save()
 
 
 def check_side(  # noqa: PLR0913 - keyword-only options of one operation
