@@ -74,14 +74,6 @@ class Focus:
     services: frozenset[str] | None = None
     slos: frozenset[str] | None = None
 
-    def has_service(self, name: str) -> bool:
-        """Is this service in focus?"""
-        return self.services is None or name in self.services
-
-    def has_slo(self, name: str) -> bool:
-        """Is this SLO in focus?"""
-        return self.slos is None or name in self.slos
-
     def pick_slos(self, side: Side) -> list[SLO]:
         """The side's SLOs in focus, in name order (looked up by name when the focus is a set)."""
         if self.slos is None:
