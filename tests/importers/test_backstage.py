@@ -138,8 +138,16 @@ def test_reimport_rewrites_only_the_imported_fields_and_keeps_edits_and_comments
         encoding="utf-8",
     )
 
-    run_main("import", "backstage", root, "--out", str(out))
+    more = catalog / "services" / "more.yaml"
+    more.write_text(more.read_text(encoding="utf-8").replace("name: recommendations", "name: suggestions"), "utf-8")
 
+    _, _, stderr = run_main("import", "backstage", root, "--out", str(out))
+
+    assert (
+        f"{(out / 'services' / 'recommendations.yaml').as_posix()}: note: imported before, but its entity is not in "
+        "the catalog read; left as it is (delete it if the service or team is gone)\n"
+    ) in stderr
+    assert (out / "services" / "recommendations.yaml").exists()
     after = checkout.read_text(encoding="utf-8")
     assert "  description: Turns baskets into paid orders.\n" in after
     assert "ghost" not in after
@@ -170,7 +178,7 @@ def test_a_file_not_written_by_the_import_is_left_alone(run_main: Run, tmp_path:
     assert (out / "services" / "cart.yaml").read_text(encoding="utf-8") == mine
     shown = (out / "services" / "cart.yaml").as_posix()
     assert (
-        f"{shown}: error: {shown}: its backstage.io/entity-ref annotation is `None`, not `component:default/cart`; "
+        f"{shown}: error: its backstage.io/entity-ref annotation is `None`, not `component:default/cart`; "
         "not written by this import of that entity, left as it is\n"
     ) in stderr
 

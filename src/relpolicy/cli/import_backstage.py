@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS
 from relpolicy.errors import RelpolicyError
+
+if TYPE_CHECKING:
+    from relpolicy.fileio import OutputFolder
+    from relpolicy.importers.backstage import Generated
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +59,6 @@ def run(args: argparse.Namespace) -> int:
     """Read the catalog, write the files, print the notes and the summary."""
     from relpolicy.fileio import output_folder, read_input  # noqa: PLC0415 - heavy imports only when importing
     from relpolicy.importers.backstage import Options, map_catalog, read_catalog  # noqa: PLC0415
-    from relpolicy.importers.regenerate import render  # noqa: PLC0415
     from relpolicy.source.loader import display_path  # noqa: PLC0415
 
     def read(path: Path) -> str:
@@ -70,21 +75,10 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for folder_name in ("services", "teams"):
         documents = [d for d in mapped.documents if d.folder == folder_name]
-        if not documents:
-            continue
-        with output_folder(args.out / folder_name, create=True) as folder:
+        with output_folder(args.out / folder_name, create=bool(documents)) as folder:
             for document in documents:
-                name = f"{document.name}.yaml"
-                shown = display_path(folder.file(name))
-                existing = folder.read(name)
-                try:
-                    text = render(document, None if existing is None else existing.decode("utf-8-sig"), shown)
-                except (RelpolicyError, UnicodeDecodeError) as error:
-                    print(f"{shown}: error: {error}", file=sys.stderr)
-                    failed += 1
-                    continue
-                if existing is None or existing.decode("utf-8-sig", "replace") != text:
-                    folder.write(name, text.encode("utf-8"))
+                failed += not _write(folder, document, display_path)
+            _left(folder, {f"{d.name}.yaml" for d in documents}, display_path)
     for note in sorted(mapped.notes, key=lambda n: (n.location.path, n.location.line, n.location.col)):
         print(note.line(), file=sys.stderr)
     errors = sum(note.severity == "error" for note in mapped.notes) + failed
@@ -98,3 +92,39 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_FINDINGS if errors else EXIT_CLEAN
+
+
+def _write(folder: OutputFolder, document: Generated, display_path: Callable[[Path], str]) -> bool:
+    """Write (or update) one imported file; False, with the error on standard error, when it was left as it is."""
+    from relpolicy.editing.layout import LayoutError  # noqa: PLC0415
+    from relpolicy.importers.regenerate import render  # noqa: PLC0415
+
+    name = f"{document.name}.yaml"
+    shown = display_path(folder.file(name))
+    existing = folder.read(name)
+    try:
+        text = render(document, None if existing is None else existing.decode("utf-8-sig"), shown)
+    except (RelpolicyError, LayoutError) as error:
+        print(f"{shown}: error: {error}", file=sys.stderr)
+        return False
+    except UnicodeDecodeError as error:
+        print(f"{shown}: error: byte {error.start} is not UTF-8; left as it is", file=sys.stderr)
+        return False
+    if existing is None or existing.decode("utf-8-sig") != text:
+        folder.write(name, text.encode("utf-8"))
+    return True
+
+
+def _left(folder: OutputFolder, written: set[str], display_path: Callable[[Path], str]) -> None:
+    """Say which earlier imported files the catalog no longer has (they are kept: a person may have added to them)."""
+    from relpolicy.importers.backstage import ENTITY_REF  # noqa: PLC0415
+
+    for name in folder.names():
+        if name.endswith(".yaml") and name not in written:
+            data = folder.read(name) or b""
+            if f"{ENTITY_REF}:".encode() in data:
+                print(
+                    f"{display_path(folder.file(name))}: note: imported before, but its entity is not in the catalog "
+                    "read; left as it is (delete it if the service or team is gone)",
+                    file=sys.stderr,
+                )

@@ -145,11 +145,11 @@ def render(generated: Generated, existing: str | None, shown: str) -> str:
         try:
             documents = list(yaml.load_all(_strip_header(existing)))
         except YAMLError as error:
-            msg = f"{shown}: not valid YAML, left as it is: {str(error).splitlines()[0]}"
+            msg = f"not valid YAML, left as it is: {str(error).splitlines()[0]}"
             raise RelpolicyError(msg) from None
         documents = [d for d in documents if d is not None]
         if len(documents) != 1 or not isinstance(documents[0], dict):
-            msg = f"{shown}: not one mapping document; not written by `relpolicy import backstage`, left as it is"
+            msg = "not one mapping document; not written by `relpolicy import backstage`, left as it is"
             raise RelpolicyError(msg)
         root = documents[0]
         annotations = root.get("metadata", {}).get("annotations", {}) if isinstance(root.get("metadata"), dict) else {}
@@ -157,7 +157,7 @@ def render(generated: Generated, existing: str | None, shown: str) -> str:
         now = generated.owned[("metadata", "annotations", ENTITY_REF)]
         if not isinstance(was, str) or was.lower() != str(now).lower():
             msg = (
-                f"{shown}: its {ENTITY_REF} annotation is `{was}`, not `{now}`; not written by this import of "
+                f"its {ENTITY_REF} annotation is `{was}`, not `{now}`; not written by this import of "
                 "that entity, left as it is"
             )
             raise RelpolicyError(msg)
@@ -183,7 +183,7 @@ def render(generated: Generated, existing: str | None, shown: str) -> str:
     text = format_text(_header(generated) + stream.getvalue(), shown)
     problems = _problems(text, shown)
     if problems:
-        msg = f"{shown}: not written: {problems[0]}"
+        msg = f"not written, as relpolicy's models refuse it: {problems[0]}"
         raise RelpolicyError(msg)
     return text
 
