@@ -27,7 +27,6 @@ that every alternative needs is one (:attr:`ServiceGraph._needs`).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -563,6 +562,8 @@ be computed exactly when dependencies are shared; above it, a bound (see :class:
 DIAGRAM_BUDGET: Final = 20_000
 """The most steps the exact computation of one service's ceiling over shared services may take."""
 _ONE: Final = Decimal(1)
+_PERCENT: Final = Decimal("0.01")
+"""Objectives become fractions by an exact multiplication (faster than a division)."""
 _ROUNDING: Final = Decimal("1e-18")
 """Ceilings are rounded up to this fraction of a percent: far above the ~1e-25 error of 28-digit
 arithmetic, so a tie computed a hair low is not reported as impossible."""
@@ -610,8 +611,9 @@ class Ceilings:
         as always up, with everything beneath them."""
         self.percent: dict[str, Decimal] = {}
         """The same in percent (an objective as written, a ceiling rounded up), for messages."""
-        self.own: dict[str, Decimal] = {}
-        """Own availabilities below 1, a fraction (every other known service's is 1)."""
+        self.raw: dict[str, Decimal] = {}
+        """The ceiling of every known service with hard entries that count, a fraction, unrounded."""
+        self._own: dict[str, Decimal] = {}
         self.inexact: set[str] = set()
         """The services whose ceiling is a bound."""
         self.grouped: set[str] = set()
@@ -626,7 +628,7 @@ class Ceilings:
         self._diagram: _Diagram | None = None
         objectives = graph._objectives
         hard_below = graph._hard_below
-        ceilings, available, percent, reach, own = self.ceilings, self.available, self.percent, self.reach, self.own
+        ceilings, available, percent, reach = self.ceilings, self.available, self.percent, self.reach
         for name in self._order:
             objective = objectives.get(name)
             below = hard_below[name]
@@ -636,7 +638,7 @@ class Ceilings:
             ceilings[name] = _UNCONSTRAINED  # most services: nothing below, nothing to count
             if objective is not None:
                 percent[name] = objective[0]
-                available[name] = own[name] = objective[0] / HUNDRED  # its own part is all of it
+                available[name] = objective[0] * _PERCENT
                 reach[name] = {name}
 
     def _add(self, name: str, below: list[tuple[Entry, tuple[str, ...]]], objective: Decimal | None) -> None:
@@ -658,6 +660,7 @@ class Ceilings:
         if entries:
             self.structure[name] = entries
             value, shown = self._ceiling(name, entries, unknown)
+            self.raw[name] = value
         else:
             self.ceilings[name] = Ceiling(HUNDRED, (), tuple(sorted(set(unknown)))) if unknown else _UNCONSTRAINED
             value, shown = _ONE, HUNDRED
@@ -666,8 +669,7 @@ class Ceilings:
             if not entries or unknown:  # known through its dependencies only when they are all known
                 return
         elif objective < shown:
-            self.own[name] = (objective / HUNDRED) / value
-            value, shown = objective / HUNDRED, objective
+            value, shown = objective * _PERCENT, objective
         available[name] = value
         self.percent[name] = shown
 
@@ -724,15 +726,41 @@ class Ceilings:
         values = [available[ts[0]] if len(ts) == 1 else _parallel([available[t] for t in ts]) for _, ts in entries]
         if union is not None and len(union) == total:  # their structures share nothing: they multiply
             return _product(values), values, exact
-        if union is not None and exact and serial:  # every service below is needed: each counts once
-            own = self.own
-            return _product(own[s] for s in union if s in own and s != name), values, exact
-        if union is not None and exact and len(union) <= self._reach_limit:
-            diagram = self._diagram if self._diagram is not None else self._new_diagram()
-            with contextlib.suppress(_TooLarge):
-                value, values = diagram.ceiling(entries, reach, self._budget)  # type: ignore[arg-type]
-                return value, values, True
-        return self._bound(entries, values), values, False
+        if union is None or not exact:
+            return self._bound(entries, values), values, False
+        value = _ONE
+        below_each = [self._below(targets) for _, targets in entries]
+        for group, below in _independent([below for below, _ in below_each]):  # groups that share services
+            chosen = [entries[i] for i in group]
+            if len(group) == 1 and len(below) == below_each[group[0]][1]:
+                value *= values[group[0]]  # one entry whose alternatives share nothing
+            elif all(not e.any_of and ts[0] not in grouped for e, ts in chosen):
+                own = self.own  # every service below is needed: each counts once
+                value *= _product(own(s) for s in below)
+            elif len(below) <= self._reach_limit:
+                diagram = self._diagram if self._diagram is not None else self._new_diagram()
+                try:
+                    found, each = diagram.ceiling(chosen, reach, self._budget)  # type: ignore[arg-type]
+                except _TooLarge:
+                    return self._bound(entries, values), values, False
+                value *= found
+                for i, v in zip(group, each, strict=True):
+                    values[i] = v
+            else:
+                return self._bound(entries, values), values, False
+        # Never above an entry's own value: true of the exact value, and it absorbs rounding.
+        return min(value, *values), values, True
+
+    def _below(self, targets: tuple[str, ...]) -> tuple[set[str], int]:
+        """The services of an entry's structures (all tracked), and the sum of their sizes."""
+        below: set[str] = set()
+        total = 0
+        for target in targets:
+            reach = self.reach[target]
+            assert reach is not None  # noqa: S101 - called when every reach is tracked
+            below |= reach
+            total += len(reach)
+        return below, total
 
     def _bound(self, entries: list[tuple[Entry, tuple[str, ...]]], values: list[Decimal]) -> Decimal:
         """A sound upper bound of the structure's probability: see the class docstring."""
@@ -750,6 +778,14 @@ class Ceilings:
             else:
                 lowest_other = min(lowest_other, value)
         return min(product, lowest_other)
+
+    def own(self, name: str) -> Decimal:
+        """A known service's own availability, a fraction: what it promises over what its structure allows."""
+        found = self._own.get(name)
+        if found is None:
+            raw = self.raw.get(name)
+            found = self._own[name] = self.available[name] if raw is None else self.available[name] / raw
+        return found
 
     def _new_diagram(self) -> _Diagram:
         levels = {name: level for level, name in enumerate(self._order)}
@@ -771,6 +807,20 @@ class Ceilings:
         under: dict[str, Collection[str]] = {s: self.reach[s] or () for s in shared}  # tracked: inside a tracked one
         top = [s for s in shared if not any(s in under[other] for other in shared if other != s)]
         return tuple(Shared(s, self.percent[s], tuple(sorted(set(shared[s])))) for s in sorted(top))
+
+
+def _independent(belows: list[set[str]]) -> list[tuple[list[int], set[str]]]:
+    """Indexes of ``belows`` in groups that share services (with each group's union); groups share none."""
+    groups: list[tuple[list[int], set[str]]] = []
+    for index, below in enumerate(belows):
+        members = [index]
+        union = set(below)
+        for group in [g for g in groups if not g[1].isdisjoint(below)]:
+            groups.remove(group)
+            members += group[0]
+            union |= group[1]
+        groups.append((sorted(members), union))
+    return groups
 
 
 def _parallel(values: Sequence[Decimal]) -> Decimal:
@@ -797,7 +847,7 @@ class _Diagram:
     def __init__(
         self,
         level: dict[str, int],
-        own: dict[str, Decimal],
+        own: Callable[[str], Decimal],
         available: dict[str, Decimal],
         structure: dict[str, list[tuple[Entry, tuple[str, ...]]]],
     ) -> None:
@@ -851,7 +901,7 @@ class _Diagram:
             else:
                 own = 2 * level[service]
                 up[service] = self._node(own, 0, self._entries(structure[service], up)[0])
-                self._p[own] = self._own.get(service, _ONE)
+                self._p[own] = self._own(service)
         total, each = self._entries(entries, up)
         return self._chance(total), [self._chance(node) for node in each]
 

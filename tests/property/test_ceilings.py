@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from tests.property.test_graph_properties import names_for, policy_of
 
@@ -109,7 +109,6 @@ def _graph(catalogue: Catalogue) -> ServiceGraph:
     return ServiceGraph(policy_of(edges, objectives, [None] * n, names_for(n), groups))
 
 
-@settings(max_examples=60)
 @given(catalogues())
 def test_exact_ceilings_equal_brute_force(catalogue: Catalogue) -> None:
     expected = brute_force(catalogue)
@@ -121,7 +120,6 @@ def test_exact_ceilings_equal_brute_force(catalogue: Catalogue) -> None:
         assert ceiling.value <= HUNDRED
 
 
-@settings(max_examples=60)
 @given(catalogues(), st.integers(1, 6), st.integers(0, 60))
 def test_the_bound_above_the_limits_is_never_below_the_exact_ceiling(
     catalogue: Catalogue, reach_limit: int, budget: int
