@@ -90,9 +90,19 @@ def _alerts(group: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _unit_test(promtool: str, tmp_path: Path, burn: float, expected: list[tuple[str, list[str]]]) -> None:
-    """Feed a steady burn (errors = burn x budget of the requests) and expect these alerts at these times."""
+def _unit_test(
+    promtool: str,
+    tmp_path: Path,
+    burn: float,
+    expected: list[tuple[str, list[str]]],
+    series: tuple[str, str] | None = None,
+) -> None:
+    """Feed a steady burn (errors = burn x budget of the requests) and expect these alerts at these times.
+
+    ``series`` replaces the values of the failed and the successful requests' counters.
+    """
     errors = REQUESTS_PER_MINUTE * BUDGET * burn
+    failed, succeeded = series or (f"0+{errors:g}x360", f"0+{REQUESTS_PER_MINUTE - errors:g}x360")
     group = _group()
     alerts = _alerts(group)
     rules = tmp_path / "checkout.yaml"
@@ -104,11 +114,8 @@ def _unit_test(promtool: str, tmp_path: Path, burn: float, expected: list[tuple[
             {
                 "interval": "1m",
                 "input_series": [
-                    {"series": 'http_requests_total{job="checkout",code="500"}', "values": f"0+{errors:g}x360"},
-                    {
-                        "series": 'http_requests_total{job="checkout",code="200"}',
-                        "values": f"0+{REQUESTS_PER_MINUTE - errors:g}x360",
-                    },
+                    {"series": 'http_requests_total{job="checkout",code="500"}', "values": failed},
+                    {"series": 'http_requests_total{job="checkout",code="200"}', "values": succeeded},
                 ],
                 "alert_rule_test": [
                     {"eval_time": at, "alertname": ALERT, "exp_alerts": [alerts[s] for s in severities]}
@@ -127,6 +134,18 @@ def _unit_test(promtool: str, tmp_path: Path, burn: float, expected: list[tuple[
 def test_a_burn_above_14_4x_pages_within_five_minutes(promtool: str, tmp_path: Path) -> None:
     """At a steady 20x burn (6 % errors) the page fires by the 5th minute, with the ticket: both windows agree."""
     _unit_test(promtool, tmp_path, 20, [("0m", []), ("5m", ["page", "ticket"]), ("6h", ["page", "ticket"])])
+
+
+def test_after_two_healthy_hours_a_20x_burn_pages_when_the_hour_has_burnt_at_14_4x(
+    promtool: str, tmp_path: Path
+) -> None:
+    """Healthy for 2 h, then 6 % errors from minute 120: the 5-minute window is above 14.4x within 5 minutes,
+    but the page waits for the 1-hour window, which is above it after 44 burning minutes (44/1000 > 0.0432)
+    and not after 43; the ticket comes first, once the whole 2h+k history is above 1x (k = 7)."""
+    failed = "0x120 60+60x60"  # 60 failed requests a minute from minute 120
+    succeeded = "0+1000x120 120940+940x60"  # and 940 that succeed: 1000 a minute throughout
+    expected = [("126m", []), ("127m", ["ticket"]), ("163m", ["ticket"]), ("164m", ["page", "ticket"])]
+    _unit_test(promtool, tmp_path, 20, expected, (failed, succeeded))
 
 
 def test_a_burn_between_6x_and_14_4x_pages_through_the_slow_pair(promtool: str, tmp_path: Path) -> None:
