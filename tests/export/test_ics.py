@@ -452,6 +452,24 @@ def test_cli_writes_the_calendar(tmp_path: Path, capsys: pytest.CaptureFixture[s
     )
 
 
+def test_cli_check_names_every_option_to_rerun(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--check on a missing file says the whole command to write it, each option as given."""
+    out = tmp_path / "team.ics"
+    config = tmp_path / "relpolicy.yaml"
+    config.write_text("runbookBaseUrl: https://docs.example/runbooks/\n", encoding="utf-8")
+    root = (REPO / "policies").as_posix()
+    options = ["--config", config.as_posix(), "--service", "vpn", "--team", "data", "--holidays", "--years", "2027"]
+    options += ["--stamp", "2026-12-04T17:00:00+00:00", "--out", out.as_posix()]
+    assert main(["export", "ics", root, *options, "--check"]) == 1
+    assert capsys.readouterr().err == (
+        f"relpolicy: 1 generated file(s) out of date; run `relpolicy export ics {root} --config {config.as_posix()} "
+        "--service vpn --team data --holidays --years 2027-2027 --stamp 2026-12-04T17:00:00+00:00 "
+        f"--out {out.as_posix()}`\n"
+    )
+    assert main(["export", "ics", root, *options]) == 0
+    assert "https://docs.example/runbooks/vpn.md" in out.read_text(encoding="utf-8")
+
+
 def test_cli_standard_output_and_filters(capsys: pytest.CaptureFixture[str]) -> None:
     """Without --out the calendar goes to standard output as it is; --service keeps its events."""
     root = (REPO / "policies").as_posix()
@@ -483,7 +501,8 @@ def test_cli_errors_are_one_line(arguments: list[str], error: str, capsys: pytes
 
 def test_cli_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     """Malformed option values are argparse usage errors (exit 2)."""
-    for arguments in (["--years", "26"], ["--stamp", "2026-12-04T17:00"], ["--runbook-url", "ftp://x/"]):
+    bad = (["--years", "26"], ["--stamp", "2026-12-04T17:00"], ["--stamp", "soon"], ["--runbook-url", "ftp://x/"])
+    for arguments in bad:
         assert main(["export", "ics", *arguments]) == 2
         assert "error: argument" in capsys.readouterr().err
 

@@ -76,6 +76,31 @@ def test_cli_never_overwrites_a_hand_written_mkdocs(tmp_path: Path, capsys: pyte
     assert (tmp_path / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: Ours\n"
 
 
+def test_cli_out_dot_writes_into_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out . names the working directory: mkdocs.yml goes into its parent, docs_dir is its name."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert main(["render", "runbooks", SCENARIOS["fixture"].as_posix(), "--out", ".", "--mkdocs"]) == 0
+    assert 'docs_dir: "pages"\n' in (tmp_path / "mkdocs.yml").read_text(encoding="utf-8")
+    assert capsys.readouterr().err.endswith("relpolicy: wrote 1 of 1 file(s)\n")
+
+
+def test_cli_a_link_where_mkdocs_belongs_is_not_followed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A link named mkdocs.yml is reported as stale by --check; its target is never read or written."""
+    target = tmp_path / "elsewhere.yml"
+    target.write_text("site_name: Elsewhere\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").symlink_to(target)
+    out = (tmp_path / "runbooks").as_posix()
+    assert main(["render", "runbooks", SCENARIOS["fixture"].as_posix(), "--out", out]) == 0
+    capsys.readouterr()
+    assert main(["render", "runbooks", SCENARIOS["fixture"].as_posix(), "--out", out, "--mkdocs", "--check"]) == 1
+    assert "the generated file belongs there" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "site_name: Elsewhere\n"
+
+
 def test_mkdocs_builds_the_site_with_techdocs_core(tmp_path: Path) -> None:
     """MkDocs with techdocs-core builds the runbooks strictly, and the diagrams are Mermaid blocks."""
     if importlib.util.find_spec("techdocs_core") is None:
