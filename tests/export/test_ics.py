@@ -488,7 +488,15 @@ def test_cli_standard_output_and_filters(capsys: pytest.CaptureFixture[str]) -> 
         (["--years", "2026"], "relpolicy: error: --years applies to --holidays\n"),
         (
             ["--holidays", "--years", "2026-2099"],
-            "relpolicy: error: holiday years 2026-2099: give at most 50 years, in order\n",
+            "relpolicy: error: holiday years 2026-2099: give at most 50 years, in order, from 1970 to 2199\n",
+        ),
+        (
+            ["--holidays", "--years", "9999"],
+            "relpolicy: error: holiday years 9999-9999: give at most 50 years, in order, from 1970 to 2199\n",
+        ),
+        (
+            ["--holidays", "--years", "2028-2027"],
+            "relpolicy: error: holiday years 2028-2027: give at most 50 years, in order, from 1970 to 2199\n",
         ),
         (["--check"], "relpolicy: error: --check needs --out FILE to compare with\n"),
     ],
@@ -501,7 +509,13 @@ def test_cli_errors_are_one_line(arguments: list[str], error: str, capsys: pytes
 
 def test_cli_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     """Malformed option values are argparse usage errors (exit 2)."""
-    bad = (["--years", "26"], ["--stamp", "2026-12-04T17:00"], ["--stamp", "soon"], ["--runbook-url", "ftp://x/"])
+    bad = (
+        ["--years", "26"],
+        ["--stamp", "2026-12-04T17:00"],
+        ["--stamp", "soon"],
+        ["--stamp", "9999-12-31T23:00:00-05:00"],
+        ["--runbook-url", "ftp://x/"],
+    )
     for arguments in bad:
         assert main(["export", "ics", *arguments]) == 2
         assert "error: argument" in capsys.readouterr().err

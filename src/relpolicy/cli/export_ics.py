@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from relpolicy.cli import EXIT_CLEAN
+from relpolicy.cli._args import in_years
 from relpolicy.cli._output import write
 from relpolicy.cli.render import add_source_options, load
 from relpolicy.errors import RelpolicyError
@@ -46,6 +47,7 @@ def _stamp(text: str) -> dt.datetime:
     if value is None or value.tzinfo is None:
         msg = f"not a date and time with a UTC offset: {text!r} (expected e.g. 2026-12-04T17:00:00Z)"
         raise argparse.ArgumentTypeError(msg)
+    in_years(value.date(), text)
     return value
 
 

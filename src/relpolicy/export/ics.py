@@ -53,6 +53,7 @@ from relpolicy.model.build import did_you_mean
 from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow, MaintenanceWindowSpec
 from relpolicy.model.service import Service
 from relpolicy.model.team import Team
+from relpolicy.model.types import MAX_YEAR, MIN_YEAR
 
 if TYPE_CHECKING:
     from relpolicy.graph import ServiceGraph
@@ -454,9 +455,14 @@ def export_ics(  # noqa: PLR0913 - the policy, its graph and keyword-only option
     stamp: dt.datetime = DEFAULT_STAMP,
 ) -> str:
     """The calendar of the policy's windows and freezes (and holidays in ``holiday_years``), as text."""
-    if holiday_years is not None and not 0 <= holiday_years[1] - holiday_years[0] < MAX_HOLIDAY_YEARS:
-        msg = f"holiday years {holiday_years[0]}-{holiday_years[1]}: give at most {MAX_HOLIDAY_YEARS} years, in order"
-        raise ExportError(msg)
+    if holiday_years is not None:
+        first, last = holiday_years
+        if not MIN_YEAR <= first <= last <= MAX_YEAR or last - first >= MAX_HOLIDAY_YEARS:
+            msg = (
+                f"holiday years {first}-{last}: give at most {MAX_HOLIDAY_YEARS} years, in order, "
+                f"from {MIN_YEAR} to {MAX_YEAR}"
+            )
+            raise ExportError(msg)
     builder = _Calendar(policy, graph, selection or Selection(None), runbook_base_url, stamp)
     windows = (builder.window(w) for w in sorted(policy.maintenance_windows, key=lambda w: w.name))
     freezes = (builder.freeze(f) for f in sorted(policy.change_freezes, key=lambda f: f.name))
