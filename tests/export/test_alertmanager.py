@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from tests.export.conftest import GOLDEN, required
 
 from relpolicy.chrono.intervals import Interval
@@ -302,7 +303,10 @@ def _rules(draw: st.DrawFn) -> str:
 )
 def test_whatever_is_exported_mutes_exactly_the_occurrences(rrule: str, start: str, zone: str, minutes: int) -> None:
     """For any rule: refused with a reason, or muted at exactly the instants relpolicy's expansion gives."""
-    spec = _spec(rrule, start, zone, f"{minutes}m")
+    try:
+        spec = _spec(rrule, start, zone, f"{minutes}m")
+    except ValidationError:  # a rule that never occurs (BYMONTH=2;BYMONTHDAY=30) is not a window
+        assume(False)
     try:
         entries = [e.as_yaml() for e in recurring_entries(spec, CHECK_FROM)]
     except Inexpressible as reason:
