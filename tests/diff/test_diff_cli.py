@@ -245,3 +245,55 @@ def test_a_file_the_same_on_both_sides_is_parsed_once(in_repo: Path) -> None:
             together = to_json(compare(old, new))
     with side("window-into-freeze") as old, side("rto-raised") as new:
         assert to_json(compare(old, new)) == together
+
+
+def test_renamed_added_and_removed_resources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same content under a new name is one rename; an SLO removed weakens, one added strengthens."""
+    repo = tmp_path / "org"
+    build_repo(repo)
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(repo / "policies", old)
+    shutil.copytree(repo / "policies", new)
+    calendar = new / "calendar.yaml"
+    calendar.write_text(
+        calendar.read_text(encoding="utf-8").replace("name: business", "name: office"), encoding="utf-8"
+    )
+    db = new / "services" / "orders-db.yaml"
+    db.write_text(
+        db.read_text(encoding="utf-8")
+        .replace("orders-db-availability", "orders-db-uptime")
+        .replace("objective: 99.95", "objective: 99.9"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff", "old", "new", "--as-of", AS_OF, "--format", "json"]) == 0
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    resources = [(c["effect"], c["message"]) for c in changes if c["category"] == "resource"]
+    assert resources == [
+        ("neutral", "Calendar/business renamed to Calendar/office (same content)"),
+        ("weakens", "SLO/orders-db-availability removed"),
+        ("strengthens", "SLO/orders-db-uptime added"),
+    ]
+
+
+def test_no_policy_roots_in_the_working_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without PATHs and without the configured roots, the working tree side is a one-line error."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["diff", "HEAD"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "relpolicy: error: no paths given and no policies/ here; pass the policy paths after `--`\n",
+    )
+
+
+def test_a_side_without_policy_files_is_a_warning(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A path that holds no policy file on a side: everything is added or removed, and stderr says why."""
+    assert main(["diff", "base", "rto-raised", "--as-of", AS_OF, "--", "policies/nothing-here"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("relpolicy diff base -> rto-raised: 0 changes")
+    assert err == ("relpolicy: warning: no policy files in base\nrelpolicy: warning: no policy files in rto-raised\n")
+    assert in_repo.is_dir()
