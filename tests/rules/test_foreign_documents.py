@@ -137,7 +137,7 @@ def test_a_foreign_document_does_not_declare_a_policy_name(
         "---\napiVersion: relpolicy.dev/v1\nkind: SLO\nmetadata: {name: checkout-availability}\n"
         "spec: {service: checkout, indicator: {type: availability}, objective: 99.9}\n"
     )
-    report = run_check(write_policy(_FOREIGN.split("---\n")[0] + slo, "mixed.yaml"))
+    report = run_check(write_policy(_FOREIGN.split("---\n", maxsplit=1)[0] + slo, "mixed.yaml"))
     assert [(f.rule_id, f.location.line) for f in report.findings if f.rule_id in {"RP107", "RP201"}] == [
         ("RP107", 1),
         ("RP201", 9),
