@@ -81,13 +81,15 @@ def _rows(rows: list[str], total: int) -> list[str]:
 
 
 def _change_rows(changes: Iterable[Change], *, effect: bool) -> list[str]:
+    """Table rows: with ``effect``, the effect leads; without, the table's reading (why it weakens) ends the row."""
     rows = []
     for c in changes:
         lead = f"{c.effect.value} | " if effect else ""
+        tail = "" if effect else f" {_cell(c.reading)} |"
         what = c.key.aspect if c.key.category != "resource" else c.key.category
         rows.append(
             f"| {lead}{_cell(c.subject)} | {_cell(what)} | {_cell(c.old_text)} | {_cell(c.new_text)} "
-            f"| {_cell(_why(c))} |"
+            f"| {_cell(_why(c))} |{tail}"
         )
     return rows
 
@@ -106,7 +108,13 @@ def to_markdown(diff: Diff) -> str:
     verdict = f"**{_plural(len(weakened), 'promise')} weakened**" if weakened else "**No promise weakened**"
     lines.append(f"{verdict} ({_cell(diff.base)} → {_cell(diff.head)}): {summary(diff)}.")
     if weakened:
-        lines += ["", "### Weakened promises", "", "| subject | what | old | new | details |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "### Weakened promises",
+            "",
+            "| subject | what | old | new | details | why |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += _rows(_change_rows(weakened, effect=False), len(weakened))
     if diff.changes:
         lines += ["", f"<details><summary>All {_plural(len(diff.changes), 'change')}</summary>", ""]

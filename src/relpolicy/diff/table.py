@@ -89,7 +89,7 @@ RULES: Final = (
         "spec.dependsOn[*]",
         _L,
         _Z,
-        "a hard dependency added under a tier-1 service (rank 1: hard and the service is tier 1 on that side)",
+        "a hard dependency added under a tier-1 service",
     ),
     Rule("field", "PriorityPolicy", "spec.levels[*].response", _L, _W, "a level's response target raised"),
     Rule(
@@ -108,7 +108,7 @@ RULES: Final = (
     Rule("error budget", "SLO", "*", _L, _I, "more downtime allowed per SLO window"),
     Rule("ceiling", "Service", "*", _H, _I, "the availability the hard dependencies allow went down"),
     Rule("blast radius", "Service", "*", _L, _I, "more services (or tier-1 services) go down with this one"),
-    Rule("single point of failure", "Service", "*", _L, _Z, "a new single point of failure (rank 1: it is one)"),
+    Rule("single point of failure", "Service", "*", _L, _Z, "a new single point of failure"),
     Rule(
         "priority",
         "PriorityPolicy",
@@ -118,7 +118,7 @@ RULES: Final = (
         "an incident of this tier and impact gets a lower priority (P2 -> P3)",
     ),
     Rule("maintenance", "SLO", "*", _L, _I, "more planned downtime in the worst SLO window"),
-    Rule("freeze", "MaintenanceWindow", "*", _L, _Z, "a window newly inside a change freeze (rank 1: it is)"),
+    Rule("freeze", "MaintenanceWindow", "*", _L, _Z, "a window newly inside a change freeze"),
     Rule("coverage", "Service", "*", _H, _I, "support covers fewer hours a week (24x7 -> business hours)"),
 )
 """The classification, first match wins. Ranks: percentages, seconds, minutes a week, counts,
