@@ -594,9 +594,12 @@ class Ceilings:
 
     - dependencies whose structures share nothing (the usual case) multiply, and an ``anyOf``
       group is ``1 - product(1 - a_i)``: exact, in the size of the entries;
-    - when they share services, a reduced ordered binary decision diagram of the structure (one
-      variable per service, a service before its dependencies) gives the exact probability, in at
-      most :data:`DIAGRAM_BUDGET` steps, for structures of at most :data:`REACH_LIMIT` services;
+    - entries that share services are grouped (groups share none, and multiply); a group of
+      single-service entries with no ``anyOf`` below needs every service in it: the product of
+      their own availabilities, each once;
+    - any other group goes to a reduced ordered binary decision diagram of its structure (one
+      variable per service, a service before its dependencies), exact in at most
+      :data:`DIAGRAM_BUDGET` steps, for structures of at most :data:`REACH_LIMIT` services;
     - above either limit, a sound upper bound: the product over a greedy family of entries whose
       structures are known to be disjoint, capped by every other entry's own value (the events
       "entry is up" are increasing in independent variables, so by Harris' inequality
