@@ -32,7 +32,7 @@ from relpolicy.model.build import build
 from relpolicy.model.kinds import KINDS
 from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.model.slo import LATENCY_PATTERN
-from relpolicy.model.types import DURATION_PATTERN, MAX_DURATION, parse_duration
+from relpolicy.model.types import DURATION_PATTERN, MAX_DURATION, MAX_YEAR, MIN_YEAR, parse_duration
 from relpolicy.schema import kind_file, render_schemas
 from relpolicy.source.parse import parse_yaml
 from relpolicy.timebase.daysoff import HolidaySourceError, check_source
@@ -180,12 +180,24 @@ OFFSETS = st.integers(-14 * 60, 14 * 60).map(lambda minutes: dt.timezone(dt.time
 small_json = st.recursive(scalars, lambda children: st.lists(children, max_size=2), max_leaves=3)
 
 
+FIRST_DAY = dt.date(MIN_YEAR, 1, 2)  # a day in, so that no UTC offset takes an instant out of range
+LAST_DAY = dt.date(MAX_YEAR, 12, 30)
+
+
 def _semantic_values(schema: dict[str, Any]) -> st.SearchStrategy[Any] | None:
-    """Values for what the schema cannot say: real dates, and real time zone names."""
+    """Values for what the schema cannot say: real dates (in the years the models take), and real time zone names.
+
+    Dates outside MIN_YEAR..MAX_YEAR are the hostile tests' business (tests/hostile/test_edge_values.py);
+    drawn from all of 1..9999, two date-times in one document would both land in range once in ~2,000 draws.
+    """
     if schema.get("format") == "date":
-        return st.dates().map(dt.date.isoformat)
+        return st.dates(FIRST_DAY, LAST_DAY).map(dt.date.isoformat)
     if schema.get("format") == "date-time":
-        return st.datetimes(timezones=st.just(dt.UTC) | OFFSETS).map(dt.datetime.isoformat)
+        return st.datetimes(
+            dt.datetime.combine(FIRST_DAY, dt.time()),
+            dt.datetime.combine(LAST_DAY, dt.time()),
+            timezones=st.just(dt.UTC) | OFFSETS,
+        ).map(dt.datetime.isoformat)
     if "IANA time zone" in schema.get("description", ""):
         return st.sampled_from(ZONES)
     return None
