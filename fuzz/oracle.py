@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import traceback
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fuzz.mutations import Tree
 from relpolicy.engine import check
@@ -105,19 +107,26 @@ def judge(tree: Tree, root: Path) -> Failure | None:
     return None
 
 
+@functools.cache
+def _environment() -> Any:
+    """The built-in templates' environment, made once: compiling them costs more than a check."""
+    from relpolicy.render.templating import environment  # noqa: PLC0415
+
+    return environment(None)
+
+
 def _render(root: Path, tree: Tree) -> Failure | None:
     from relpolicy.graph import ServiceGraph  # noqa: PLC0415
     from relpolicy.render.load import load_policy  # noqa: PLC0415
     from relpolicy.render.runbooks import render_runbooks  # noqa: PLC0415
     from relpolicy.render.sla import render_sla, sla_table  # noqa: PLC0415
-    from relpolicy.render.templating import environment  # noqa: PLC0415
 
     try:
         loaded = load_policy([root])
         graph = ServiceGraph(loaded.policy)
-        render_runbooks(environment(None), loaded.policy, graph, as_of=tree.as_of)
+        render_runbooks(_environment(), loaded.policy, graph, as_of=tree.as_of)
         for fmt in ("md", "csv", "json", "html"):
-            render_sla(environment(None), sla_table(loaded.policy, graph), fmt)
+            render_sla(_environment(), sla_table(loaded.policy, graph), fmt)
     except RelpolicyError:
         return None
     except Exception as error:
