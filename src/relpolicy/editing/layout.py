@@ -27,13 +27,11 @@ from __future__ import annotations
 import functools
 import io
 import re
-import types
-import typing
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 from yaml.emitter import Emitter
@@ -47,6 +45,8 @@ from yaml.events import (
     SequenceEndEvent,
     SequenceStartEvent,
 )
+
+from relpolicy.model.shapes import item_shape, models, value_shape
 
 if TYPE_CHECKING:
     from relpolicy.findings import Problem
@@ -324,47 +324,14 @@ def _containers(node: _Node | None) -> Iterator[_Node]:
 # -- key order -------------------------------------------------------------------------------
 
 
-def _unwrap(shape: Any) -> Any:
-    while get_origin(shape) is typing.Annotated:
-        shape = get_args(shape)[0]
-    return shape
-
-
-def _members(shape: Any) -> list[Any]:
-    shape = _unwrap(shape)
-    if get_origin(shape) in (typing.Union, types.UnionType):
-        return [_unwrap(arg) for arg in get_args(shape) if arg is not type(None)]
-    return [shape]
-
-
-def _models(shape: Any) -> list[type[Any]]:
-    from pydantic import BaseModel  # noqa: PLC0415 - the models import it anyway
-
-    return [m for m in _members(shape) if isinstance(m, type) and issubclass(m, BaseModel)]
-
-
 @cache
 def _field_order(shape: Any) -> dict[str, tuple[int, Any]]:
     """Alias -> (position, annotation) for the models ``shape`` may be (a union merges them)."""
     order: dict[str, tuple[int, Any]] = {}
-    for model in _models(shape):
+    for model in models(shape):
         for name, info in model.model_fields.items():
             order.setdefault(info.alias or name, (len(order), info.annotation))
     return order
-
-
-def _item_shape(shape: Any) -> Any:
-    for member in _members(shape):
-        if get_origin(member) is list:
-            return get_args(member)[0]
-    return None
-
-
-def _value_shape(shape: Any) -> Any:
-    for member in _members(shape):
-        if get_origin(member) is dict:
-            return get_args(member)[1]
-    return None
 
 
 def _model_for(root: _Node) -> Any:
@@ -379,14 +346,14 @@ def _model_for(root: _Node) -> Any:
 
 def _reorder(node: _Node, shape: Any, *, root: bool = False) -> None:
     if node.kind == "seq":
-        item = _item_shape(shape) if shape is not None else None
+        item = item_shape(shape) if shape is not None else None
         for entry in node.entries:
             _reorder(entry.value, item)
         return
     if node.kind != "map":
         return
     order = _field_order(shape) if shape is not None else {}
-    values = _value_shape(shape) if shape is not None and not order else None
+    values = value_shape(shape) if shape is not None and not order else None
     known = {name: position for position, name in enumerate(ENVELOPE)} if root else {}
 
     def rank(pair: tuple[int, _Entry]) -> tuple[int, int, int]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import types
-import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, get_args, get_origin
@@ -26,6 +24,7 @@ from relpolicy.model.fast import fast_validator
 from relpolicy.model.foreign import foreign_format
 from relpolicy.model.foreign import message as foreign_message
 from relpolicy.model.kinds import LANGUAGE, Language, Migration
+from relpolicy.model.shapes import item_shape, models, value_shape
 from relpolicy.model.types import CUSTOM_ERROR_PREFIX, EMPTY_VALUE_ERROR, _describe
 from relpolicy.source.parse import ParsedDocument
 from relpolicy.source.positions import KeyPath, format_key_path
@@ -300,7 +299,7 @@ def _resolve(data: Any, model: type[BaseModel], loc: tuple[int | str, ...]) -> t
             path.append(part)
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             parent = shape
-            shape = _item_shape(shape)
+            shape = item_shape(shape)
             data = data[part]
             path.append(part)
         elif isinstance(part, str):
@@ -310,44 +309,17 @@ def _resolve(data: Any, model: type[BaseModel], loc: tuple[int | str, ...]) -> t
     return tuple(path), _field_names(holder)
 
 
-def _unwrap(shape: Any) -> Any:
-    while get_origin(shape) is typing.Annotated:
-        shape = get_args(shape)[0]
-    return shape
-
-
-def _members(shape: Any) -> list[Any]:
-    shape = _unwrap(shape)
-    if get_origin(shape) in (typing.Union, types.UnionType):
-        return [_unwrap(arg) for arg in get_args(shape) if arg is not type(None)]
-    return [shape]
-
-
-def _models(shape: Any) -> list[type[BaseModel]]:
-    return [m for m in _members(shape) if isinstance(m, type) and issubclass(m, BaseModel)]
-
-
 def _field_shape(shape: Any, alias: str) -> Any:
-    for model in _models(shape):
+    for model in models(shape):
         for field in model.model_fields.values():
             if field.alias == alias:
                 return field.annotation
-    for member in _members(shape):
-        if get_origin(member) is dict:
-            return get_args(member)[1]
-    return None
-
-
-def _item_shape(shape: Any) -> Any:
-    for member in _members(shape):
-        if get_origin(member) is list:
-            return get_args(member)[0]
-    return None
+    return value_shape(shape)
 
 
 def _union_member(shape: Any, tag: str) -> Any:
     """pydantic names the chosen member of a tagged union by its tag; pick that member."""
-    for model in _models(shape):
+    for model in models(shape):
         for field in model.model_fields.values():
             if get_origin(field.annotation) is Literal and tag in get_args(field.annotation):
                 return model
@@ -355,7 +327,7 @@ def _union_member(shape: Any, tag: str) -> Any:
 
 
 def _field_names(shape: Any) -> list[str]:
-    return [field.alias or name for model in _models(shape) for name, field in model.model_fields.items()]
+    return [field.alias or name for model in models(shape) for name, field in model.model_fields.items()]
 
 
 def _message(detail: Any, path: KeyPath, fields: list[str]) -> str:
