@@ -229,7 +229,7 @@ def deadline(  # noqa: PLR0913 - keyword-only choices of one incident
     Give the level (``priority="P1"``), or the ``service`` and ``impact`` for the priority rules to
     pick it. ``priority_policy`` names the policy when the service names none or there are several.
     """
-    from relpolicy.chrono.deadline import clock_named, deadlines  # noqa: PLC0415
+    from relpolicy.chrono.deadline import deadlines, level_and_clock  # noqa: PLC0415
     from relpolicy.model.build import did_you_mean  # noqa: PLC0415
     from relpolicy.model.priority import PriorityPolicy  # noqa: PLC0415
     from relpolicy.model.service import Service  # noqa: PLC0415
@@ -268,13 +268,5 @@ def deadline(  # noqa: PLR0913 - keyword-only choices of one incident
             raise RelpolicyError(msg)
         chosen = policies[0]
     assert priority is not None  # noqa: S101 - given, or picked above
-    level = chosen.spec.level(priority)
-    if level is None:
-        known = ", ".join(level.name for level in chosen.spec.levels)
-        msg = f"priority policy `{chosen.name}` has no level `{priority}`; its levels: {known}"
-        raise RelpolicyError(msg)
-    clock = clock_named(policy, level.clock)
-    if clock is None:
-        msg = f"level {level.name} runs on calendar `{level.clock}`, which is not defined (or not valid)"
-        raise RelpolicyError(msg)
+    level, clock = level_and_clock(policy, chosen, priority)
     return deadlines(level, clock, opened)

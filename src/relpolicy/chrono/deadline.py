@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from relpolicy.chrono.calendar import BusinessCalendar, DayOff
 from relpolicy.chrono.wallclock import UTC
+from relpolicy.errors import RelpolicyError
 from relpolicy.model.calendar import ALWAYS
-from relpolicy.model.priority import Level
+from relpolicy.model.priority import Level, PriorityPolicy
 from relpolicy.policy import PolicySet
 
 
@@ -54,6 +55,20 @@ def clock_named(policy: PolicySet, name: str) -> BusinessCalendar | None:
         return BusinessCalendar.always()
     calendar = policy.calendar(name)
     return None if calendar is None else BusinessCalendar.from_model(calendar)
+
+
+def level_and_clock(policy: PolicySet, priorities: PriorityPolicy, name: str) -> tuple[Level, BusinessCalendar]:
+    """The level ``name`` of ``priorities`` and the clock it runs on; a RelpolicyError when either is missing."""
+    level = priorities.spec.level(name)
+    if level is None:
+        known = ", ".join(level.name for level in priorities.spec.levels)
+        msg = f"priority policy `{priorities.name}` has no level `{name}`; its levels: {known}"
+        raise RelpolicyError(msg)
+    clock = clock_named(policy, level.clock)
+    if clock is None:
+        msg = f"level {level.name} runs on calendar `{level.clock}`, which is not defined (or not valid)"
+        raise RelpolicyError(msg)
+    return level, clock
 
 
 def deadlines(level: Level, clock: BusinessCalendar, opened: dt.datetime) -> Deadlines:

@@ -73,7 +73,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the deadlines."""
-    from relpolicy.chrono.deadline import clock_named, deadlines  # noqa: PLC0415
+    from relpolicy.chrono.deadline import deadlines, level_and_clock  # noqa: PLC0415
 
     if (args.priority is None) == (args.service is None):
         msg = "give either --priority LEVEL, or --service NAME with --impact"
@@ -91,15 +91,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         priorities = _priority_policy(policy, args.policy)
         level_name = args.priority
-    level = priorities.spec.level(level_name)
-    if level is None:
-        known = ", ".join(level.name for level in priorities.spec.levels)
-        msg = f"priority policy `{priorities.name}` has no level `{level_name}`; its levels: {known}"
-        raise RelpolicyError(msg)
-    clock = clock_named(policy, level.clock)
-    if clock is None:
-        msg = f"level {level.name} runs on calendar `{level.clock}`, which is not defined (or not valid)"
-        raise RelpolicyError(msg)
+    level, clock = level_and_clock(policy, priorities, level_name)
     opened = args.opened or dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
         result = deadlines(level, clock, opened)
