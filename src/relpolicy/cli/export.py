@@ -13,16 +13,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from relpolicy.cli import EXIT_CLEAN, EXIT_FINDINGS, export_ics, export_openslo
+from relpolicy.cli import EXIT_FINDINGS, export_ics, export_openslo
 from relpolicy.cli._args import iso_date
-from relpolicy.cli._output import write
+from relpolicy.cli._generated import write_generated
 from relpolicy.cli.render import add_source_options, load
-from relpolicy.errors import RelpolicyError
 
 if TYPE_CHECKING:
     from relpolicy.export.prometheus import Refusal
 
-FILE_SUFFIXES: Final = (".yaml", ".yml")
 CHECKED_YEARS: Final = 28
 """Years over which `export alertmanager` compares each recurrence with its time intervals (as the exporter)."""
 
@@ -105,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             f"{service}.yaml": exporter.prometheus_rules_file(groups)
             for service, groups in exporter.by_service(exported.groups).items()
         }
-    code = _write(args, whole, per_service)
+    code = write_generated(args, whole, per_service, _options(args))
     return EXIT_FINDINGS if exported.refusals else code
 
 
@@ -118,39 +116,19 @@ def _alertmanager(args: argparse.Namespace) -> int:
     as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
     exported = exporter.export_alertmanager(policy, as_of=as_of, freezes=args.freezes)
     _report(exported.refusals, "error")
-    code = _write(args, exporter.config_file(exported, receiver=args.receiver), {})
+    code = write_generated(args, exporter.config_file(exported, receiver=args.receiver), {}, _options(args))
     return EXIT_FINDINGS if exported.refusals else code
+
+
+def _options(args: argparse.Namespace) -> list[str]:
+    """The options of ``export prometheus|alertmanager`` that change what is written."""
+    return [
+        *(["--format", args.format] if getattr(args, "format", "rules") != "rules" else []),
+        *(["--freezes"] if getattr(args, "freezes", False) else []),
+    ]
 
 
 def _report(items: tuple[Refusal, ...], kind: str) -> None:
     for item in items:
         where = item.location
         print(f"{where.path}:{where.line}:{where.col}: {kind}: {item.message}", file=sys.stderr)
-
-
-def _write(args: argparse.Namespace, whole: str, per_service: dict[str, str]) -> int:
-    from relpolicy.cli.render import _sync_file, _sync_files  # noqa: PLC0415 - shared writing of generated files
-    from relpolicy.fileio import output_folder  # noqa: PLC0415
-
-    out: Path | None = args.out
-    if out is None:
-        if args.check:
-            msg = "--check needs --out DIR|FILE to compare with"
-            raise RelpolicyError(msg)
-        write(whole)
-        return EXIT_CLEAN
-    again = " ".join(
-        [
-            f"relpolicy export {args.target}",
-            *(p.as_posix() for p in args.paths),
-            *(["--config", args.config.as_posix()] if args.config is not None else []),
-            *(["--format", args.format] if getattr(args, "format", "rules") != "rules" else []),
-            *(["--freezes"] if getattr(args, "freezes", False) else []),
-            "--out",
-            out.as_posix(),
-        ]
-    )
-    if out.suffix in FILE_SUFFIXES or not per_service:
-        return _sync_file(out, whole, check=args.check, again=again)
-    with output_folder(out, create=not args.check) as folder:
-        return _sync_files(folder, per_service, [], check=args.check, again=again)

@@ -11,14 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Final
 
-from relpolicy.cli import EXIT_CLEAN
-from relpolicy.cli._output import write
+from relpolicy.cli._generated import write_generated
 from relpolicy.cli.render import add_source_options, load
-from relpolicy.errors import RelpolicyError
-
-FILE_SUFFIXES: Final = (".yaml", ".yml")
 
 
 def add_parser(targets: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,30 +51,4 @@ def run(args: argparse.Namespace) -> int:
             "`indicator.prometheus` measurement, which an OpenSLO SLI needs, and are left out",
             file=sys.stderr,
         )
-    return _write(args, exporter.documents_file(exported), exporter.files_by_service(exported))
-
-
-def _write(args: argparse.Namespace, whole: str, per_service: dict[str, str]) -> int:
-    from relpolicy.cli.render import _sync_file, _sync_files  # noqa: PLC0415 - shared writing of generated files
-    from relpolicy.fileio import output_folder  # noqa: PLC0415
-
-    out: Path | None = args.out
-    if out is None:
-        if args.check:
-            msg = "--check needs --out DIR|FILE to compare with"
-            raise RelpolicyError(msg)
-        write(whole)
-        return EXIT_CLEAN
-    again = " ".join(
-        [
-            "relpolicy export openslo",
-            *(p.as_posix() for p in args.paths),
-            *(["--config", args.config.as_posix()] if args.config is not None else []),
-            "--out",
-            out.as_posix(),
-        ]
-    )
-    if out.suffix in FILE_SUFFIXES:
-        return _sync_file(out, whole, check=args.check, again=again)
-    with output_folder(out, create=not args.check) as folder:
-        return _sync_files(folder, per_service, [], check=args.check, again=again)
+    return write_generated(args, exporter.documents_file(exported), exporter.files_by_service(exported))
