@@ -11,11 +11,11 @@ reason, when a tool is absent; under CI they fail instead, so a missing tool nev
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._tools import required
 from tests.conftest import REPO
 
 from relpolicy.cli import main
@@ -24,18 +24,6 @@ HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
 CONFIG = HERE / "relpolicy.yaml"
 """The settings the golden files are exported with (a runbook base URL)."""
-PACKAGES = {"promtool": "prometheus", "amtool": "prometheus-alertmanager"}
-"""The Debian/Ubuntu package that installs each program the export tests run."""
-
-
-def required(tool: str, why: str) -> str:
-    """The path of ``tool``; without it the test is skipped (failed under CI), naming the package to install."""
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"`{tool}` is not installed; .ci/run installs it ({why})")
-        pytest.skip(f"`{tool}` is not installed ({why}); `apt-get install {PACKAGES[tool]}` to run this test")
-    return found
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.export.conftest import CONFIG, GOLDEN, required
+from tests.export.conftest import CONFIG, GOLDEN
 
 Export = Callable[..., tuple[int, str, str]]
 ALERT = "CheckoutAvailabilityErrorBudgetBurn"
@@ -169,25 +169,3 @@ def test_rules_exported_with_the_settings_are_the_golden_ones(export: Export) ->
     code, out, _ = export("prometheus", "policies", "--config", str(CONFIG))
     assert code == 0
     assert out == (GOLDEN / "policies.rules.yaml").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize(
-    ("tool", "skipped"),
-    [
-        ("promtool", "`promtool` is not installed (why); `apt-get install prometheus` to run this test"),
-        ("amtool", "`amtool` is not installed (why); `apt-get install prometheus-alertmanager` to run this test"),
-    ],
-)
-def test_a_missing_tool_skips_with_the_package_to_install(
-    tool: str, skipped: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Outside CI a missing tool skips its tests, naming the Debian package; under CI it fails them."""
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception) as outcome:
-        required(tool, "why")
-    assert str(outcome.value) == skipped
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception) as failure:
-        required(tool, "why")
-    assert str(failure.value) == f"`{tool}` is not installed; .ci/run installs it (why)"

@@ -11,12 +11,12 @@ so that a missing browser never passes for a green run.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._tools import required
 from tests.conftest import AS_OF, REPO
 
 from relpolicy.graph import ServiceGraph
@@ -53,20 +53,6 @@ def golden() -> Callable[[str, str], None]:
         assert actual == expected, f"{path} differs; see tests/render/conftest.py to update"
 
     return compare
-
-
-PACKAGES = {"chromium": "chromium", "dot": "graphviz"}
-"""The Debian/Ubuntu package that installs each program the renderer tests run."""
-
-
-def required(tool: str, why: str) -> str:
-    """The path of ``tool``; without it the test is skipped (failed under CI), naming the package to install."""
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"`{tool}` is not installed; .ci/run installs it ({why})")
-        pytest.skip(f"`{tool}` is not installed ({why}); `apt-get install {PACKAGES[tool]}` to run this test")
-    return found
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from tests.render.conftest import GOLDEN, REPO, SCENARIOS, loaded, required
+from tests.render.conftest import GOLDEN, REPO, SCENARIOS, loaded
 
 DumpDom = Callable[..., str]
 
@@ -110,24 +110,6 @@ def test_dot_is_accepted_by_graphviz(graphviz_dot: str) -> None:
     for path in files:
         done = subprocess.run([graphviz_dot, "-Tsvg", str(path)], capture_output=True, text=True, check=False)
         assert (done.returncode, done.stderr) == (0, ""), path
-
-
-@pytest.mark.parametrize(
-    ("tool", "skipped"),
-    [
-        ("dot", "`dot` is not installed (why); `apt-get install graphviz` to run this test"),
-        ("chromium", "`chromium` is not installed (why); `apt-get install chromium` to run this test"),
-    ],
-)
-def test_a_missing_program_names_the_package_to_install(
-    tool: str, skipped: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Outside CI a missing program skips its tests with an install command that works (`dot` is in graphviz)."""
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception) as outcome:
-        required(tool, "why")
-    assert str(outcome.value) == skipped
 
 
 def mermaid_diagrams() -> dict[str, str]:
