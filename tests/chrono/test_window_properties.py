@@ -13,8 +13,9 @@ from tests.chrono.strategies import ZONES
 
 from relpolicy.chrono.intervals import Interval
 from relpolicy.chrono.wallclock import event_instant
-from relpolicy.chrono.windows import ANCHOR, next_occurrences, occurrences
+from relpolicy.chrono.windows import next_occurrences, occurrences
 from relpolicy.model.maintenance import MaintenanceWindowSpec
+from relpolicy.timebase.recurrence import ANCHOR
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

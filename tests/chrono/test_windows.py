@@ -9,17 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from relpolicy.chrono.intervals import Interval, covered, outside, union
-from relpolicy.chrono.windows import (
-    ANCHOR,
-    RecurrenceError,
-    next_occurrences,
-    occurrences,
-    targeted_services,
-    walk,
-)
+from relpolicy.chrono.windows import next_occurrences, occurrences, targeted_services, walk
 from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.model.service import Service
 from relpolicy.policy import PolicySet, ResourceId
+from relpolicy.timebase.recurrence import ANCHOR, RecurrenceError
 
 
 def window(**spec: Any) -> MaintenanceWindowSpec:

@@ -18,18 +18,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from tests.hostile._trees import SIBLING_FINDING, TIME_LIMIT, recurring, run_check, run_cli, write_tree
 
-from relpolicy.chrono import windows
-from relpolicy.chrono.windows import (
-    ANCHOR,
-    MAX_STEPS,
-    PROBE_STEPS,
-    Recurrence,
-    RecurrenceError,
-    next_occurrences,
-    occurrences,
-)
+from relpolicy.chrono.wallclock import event_instant
+from relpolicy.chrono.windows import next_occurrences, occurrences
 from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.timebase import recurrence as rrules
+from relpolicy.timebase.recurrence import ANCHOR, MAX_STEPS, PROBE_STEPS, Recurrence, RecurrenceError
 
 NEVER = "FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30"
 """The issue's example: February 30th, every second of it."""
@@ -270,7 +263,7 @@ def test_every_expansion_stays_within_its_budget(rrule: str, offset: int, days: 
     starts = itertools.takewhile(lambda o: o.replace(tzinfo=None) < limit, rrules._walk(reference, reference._dtstart))
     expected = [
         (s, s + spec.duration)
-        for s in (windows.event_instant(o.replace(tzinfo=None), recurrence.zone) for o in starts)
+        for s in (event_instant(o.replace(tzinfo=None), recurrence.zone) for o in starts)
         if s < end and s + spec.duration > begin
     ]
     assert [(o.start, o.end) for o in bounded] == sorted(expected)

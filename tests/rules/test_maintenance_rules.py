@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from relpolicy.chrono.windows import horizon
 from relpolicy.engine import Report
 from relpolicy.findings import Severity
 from relpolicy.rules import by_id
-from relpolicy.rules.maintenance import horizon
 
 HEADER = "apiVersion: relpolicy.dev/v1\n"
 TEAM = f"""\

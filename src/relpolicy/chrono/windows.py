@@ -26,16 +26,22 @@ from relpolicy.model.base import Selector
 from relpolicy.model.maintenance import MaintenanceWindowSpec
 from relpolicy.model.service import Service
 from relpolicy.policy import PolicySet
-from relpolicy.timebase.recurrence import ANCHOR as ANCHOR  # noqa: PLC0414 - re-exported for exporters and tests
-from relpolicy.timebase.recurrence import MAX_STEPS as MAX_STEPS  # noqa: PLC0414 - re-exported
-from relpolicy.timebase.recurrence import PROBE_STEPS as PROBE_STEPS  # noqa: PLC0414 - re-exported
-from relpolicy.timebase.recurrence import Recurrence as Recurrence  # noqa: PLC0414 - re-exported
-from relpolicy.timebase.recurrence import RecurrenceError as RecurrenceError  # noqa: PLC0414 - re-exported
+from relpolicy.timebase.recurrence import Recurrence, RecurrenceError
 
 MAX_OCCURRENCES: Final = 20_000
 """More occurrences than this in one expansion is refused."""
 _YEAR: Final = dt.timedelta(days=366)
 _EMPTY_YEARS: Final = 30
+
+
+def horizon(as_of: dt.date) -> Interval:
+    """The 12 months from midnight UTC of the as-of date: how far the maintenance rules (and diff) look ahead."""
+    start = dt.datetime.combine(as_of, dt.time(), tzinfo=UTC)
+    try:
+        later = as_of.replace(year=as_of.year + 1)
+    except ValueError:  # 29 February
+        later = as_of.replace(year=as_of.year + 1, day=28)
+    return Interval(start, dt.datetime.combine(later, dt.time(), tzinfo=UTC))
 
 
 def _single(spec: MaintenanceWindowSpec) -> Interval:

@@ -28,7 +28,7 @@ from typing import Any, Final, NamedTuple
 from relpolicy.chrono.budget import SloWindow, worst_window
 from relpolicy.chrono.intervals import Interval, Timeline
 from relpolicy.chrono.wallclock import UTC
-from relpolicy.chrono.windows import RecurrenceError, occurrences, targeted_services
+from relpolicy.chrono.windows import horizon, occurrences, targeted_services
 from relpolicy.diff.sides import Side
 from relpolicy.model.base import Resource
 from relpolicy.model.priority import IMPACTS, PriorityPolicy
@@ -36,6 +36,7 @@ from relpolicy.model.service import Service
 from relpolicy.model.slo import SLO
 from relpolicy.model.types import DURATION_PATTERN, format_duration, parse_duration
 from relpolicy.policy import ResourceId
+from relpolicy.timebase.recurrence import RecurrenceError
 
 INFINITY: Final = Decimal("Infinity")
 TIERS: Final = (1, 2, 3, 4)
@@ -279,16 +280,6 @@ def coverage(side: Side, focus: Focus) -> Facts:
             calendar, None if minutes is None else Decimal(minutes)
         )
     return facts
-
-
-def horizon(as_of: dt.date) -> Interval:
-    """The 12 months from midnight UTC of the as-of date (as the maintenance rules look ahead)."""
-    start = dt.datetime.combine(as_of, dt.time(), tzinfo=UTC)
-    try:
-        later = as_of.replace(year=as_of.year + 1)
-    except ValueError:  # 29 February
-        later = as_of.replace(year=as_of.year + 1, day=28)
-    return Interval(start, dt.datetime.combine(later, dt.time(), tzinfo=UTC))
 
 
 def _expand(spec: Any, start: dt.datetime, end: dt.datetime) -> list[Interval]:

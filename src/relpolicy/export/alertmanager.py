@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from relpolicy.chrono.wallclock import UTC, zone_named
-from relpolicy.chrono.windows import ANCHOR, RecurrenceError, targeted_services, walk
+from relpolicy.chrono.windows import targeted_services, walk
 from relpolicy.export.prometheus import Refusal, dump
 from relpolicy.findings import Location
 from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow, MaintenanceWindowSpec
 from relpolicy.policy import PolicySet
+from relpolicy.timebase.recurrence import ANCHOR, RecurrenceError
 
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_CODES: Final = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}

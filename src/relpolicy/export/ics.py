@@ -4,7 +4,7 @@ What each event holds:
 
 - **A recurring window** is one ``VEVENT``: its ``RRULE`` exactly as the policy writes it, and a
   ``DTSTART;TZID=<timezone>`` at its local ``start`` time. The policy language has no ``DTSTART``:
-  relpolicy counts every recurrence from :data:`relpolicy.chrono.windows.ANCHOR` (Monday
+  relpolicy counts every recurrence from :data:`relpolicy.timebase.recurrence.ANCHOR` (Monday
   2000-01-03). RFC 5545 counts ``DTSTART`` itself as an occurrence even when the rule does not
   give it, so ``DTSTART`` is the rule's *first occurrence* from the anchor instead (the anchor
   when the rule gives it): the same occurrences, ``COUNT`` counted from the same first one.
@@ -47,13 +47,14 @@ from dateutil.rrule import rrulestr
 
 from relpolicy.chrono.calendar import BusinessCalendar
 from relpolicy.chrono.wallclock import UTC, zone_named
-from relpolicy.chrono.windows import ANCHOR, Recurrence, targeted_services
+from relpolicy.chrono.windows import targeted_services
 from relpolicy.errors import RelpolicyError
 from relpolicy.model.build import did_you_mean
 from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow, MaintenanceWindowSpec
 from relpolicy.model.service import Service
 from relpolicy.model.team import Team
 from relpolicy.model.types import MAX_YEAR, MIN_YEAR
+from relpolicy.timebase.recurrence import ANCHOR, Recurrence
 
 if TYPE_CHECKING:
     from relpolicy.graph import ServiceGraph

@@ -16,7 +16,7 @@ from relpolicy.chrono.budget import SloWindow, worst_window
 from relpolicy.chrono.calendar import BusinessCalendar
 from relpolicy.chrono.intervals import Interval, Timeline, outside, union
 from relpolicy.chrono.wallclock import UTC, LocalTime, classify, event_instant, offset_label, zone_named
-from relpolicy.chrono.windows import Recurrence, RecurrenceError, occurrences, targeted_services
+from relpolicy.chrono.windows import horizon, occurrences, targeted_services
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Problem, Related, Severity
 from relpolicy.graph import set_bits
@@ -28,6 +28,7 @@ from relpolicy.model.types import format_duration
 from relpolicy.policy import PolicySet
 from relpolicy.rules._framework import RuleContext, rule
 from relpolicy.source.positions import KeyPath
+from relpolicy.timebase.recurrence import Recurrence, RecurrenceError
 
 _HUNDRED: Final = 100
 
@@ -79,16 +80,6 @@ spec:
 
 
 # --- Shared ------------------------------------------------------------------------------------
-
-
-def horizon(as_of: dt.date) -> Interval:
-    """The 12 months from midnight UTC of the as-of date."""
-    start = dt.datetime.combine(as_of, dt.time(), tzinfo=UTC)
-    try:
-        later = as_of.replace(year=as_of.year + 1)
-    except ValueError:  # 29 February
-        later = as_of.replace(year=as_of.year + 1, day=28)
-    return Interval(start, dt.datetime.combine(later, dt.time(), tzinfo=UTC))
 
 
 def _from(as_of: dt.date) -> str:
