@@ -6,7 +6,7 @@ import io
 import tarfile
 from pathlib import Path
 
-from relpolicy.diff.sides import unpack
+from relpolicy.changes import unpack
 
 
 def _archive(members: list[tuple[str, bytes | None, str | None]]) -> bytes:
