@@ -90,11 +90,11 @@ def run_rules(
 
 
 _froze_collector = False
-"""Whether the last check froze the objects it loaded (see :func:`_collector_paused`)."""
+"""Whether the last check froze the objects it loaded (see :func:`collector_paused`)."""
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while loading and checking, then freeze what was loaded.
 
     Parsing, validation, the graph and the rules allocate millions of long-lived objects and
@@ -103,7 +103,8 @@ def _collector_paused() -> Iterator[None]:
     phases while they stay alive. ``gc.freeze()`` moves them out of the collector's sight;
     refcounting still frees them when the report is dropped.
     The next check unfreezes them first, so a long-lived process (an editor, a test run) keeps
-    at most one check's objects out of the collector's reach.
+    at most one check's objects out of the collector's reach. Nested uses (``relpolicy diff``
+    checks two sides inside one) keep it paused until the outermost one ends.
     """
     global _froze_collector  # noqa: PLW0603 - process-wide, like the collector itself
     if _froze_collector:
@@ -139,7 +140,7 @@ def check(  # noqa: PLR0913 - keyword-only options of one operation
     settings = settings or Settings()
     files = discover(paths, settings.exclude)
     rules = [r for r in RULES if settings.runs(r.id)]
-    with _collector_paused():
+    with collector_paused():
         loaded = load(files, base, cache)
         built = build(loaded.documents, language, loaded.sources)
         policy, assemble_problems = assemble(built)

@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     from relpolicy.config import load_settings  # noqa: PLC0415 - heavy imports only when running
     from relpolicy.diff import Source, compare, opened  # noqa: PLC0415
     from relpolicy.diff.output import RENDERERS, summary  # noqa: PLC0415
-    from relpolicy.diff.sides import SharedParses, collector_paused  # noqa: PLC0415
+    from relpolicy.diff.sides import SharedParses  # noqa: PLC0415
+    from relpolicy.engine import collector_paused  # noqa: PLC0415
 
     cwd = Path.cwd()
     settings = load_settings(cwd, args.config)

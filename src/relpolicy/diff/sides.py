@@ -16,7 +16,6 @@ never outside the directory.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from relpolicy.changes import _git, _inside, extract_tree
 from relpolicy.config import Settings
-from relpolicy.engine import rate
+from relpolicy.engine import collector_paused, rate
 from relpolicy.errors import RelpolicyError
 from relpolicy.findings import Finding
 from relpolicy.graph import ServiceGraph
@@ -56,24 +55,6 @@ class Side:
     as_of: dt.date
     sources: dict[str, str] = field(default_factory=dict, repr=False)
     """The text of every file read, by display path: files equal on both sides need no comparison."""
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while sides are loaded and compared.
-
-    As ``relpolicy check`` does (see ``engine._collector_paused``): loading allocates millions of
-    long-lived objects and hardly any cycles, and every collection would walk them all again;
-    here two sides stay alive together, so a collection costs twice as much. Nested uses keep
-    it paused until the outermost one ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class SharedParses(ParseCache):
