@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from relpolicy.baseline import identity
+from relpolicy.baseline import Baseline
 from relpolicy.diff import facts as f
 from relpolicy.diff.facts import Facts, Focus, Key, Value
 from relpolicy.diff.sides import Side
@@ -309,18 +308,6 @@ def _changes(old_facts: Facts, new_facts: Facts) -> Iterator[Change]:
 def findings_delta(old: Iterable[Finding], new: Iterable[Finding]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     """The findings only the new side has, and those only the old side has (matched as baselines match)."""
     old_list, new_list = list(old), list(new)
-    return _unmatched(new_list, Counter(identity(x) for x in old_list)), _unmatched(
-        old_list, Counter(identity(x) for x in new_list)
-    )
-
-
-def _unmatched(findings: list[Finding], known: Counter[tuple[str, str]]) -> tuple[Finding, ...]:
-    remaining = Counter(known)
-    left: list[Finding] = []
-    for finding in findings:
-        key = identity(finding)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-        else:
-            left.append(finding)
-    return tuple(left)
+    introduced, _ = Baseline.of(old_list).filter(new_list)
+    fixed, _ = Baseline.of(new_list).filter(old_list)
+    return tuple(introduced), tuple(fixed)
