@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 from relpolicy.fixes import Fix
 
@@ -83,6 +83,23 @@ class Related:
     def __post_init__(self) -> None:
         if len(self.message) > MAX_MESSAGE_CHARS:
             object.__setattr__(self, "message", cap_message(self.message))
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What an import or an export left out or changed, where and why (not a finding of the policy).
+
+    ``error`` marks what it refused (a document not imported, an SLO not exported), ``note`` the rest.
+    """
+
+    location: Location
+    message: str
+    severity: Literal["note", "error"] = "note"
+
+    def line(self) -> str:
+        """``file:line:col: note: message``, as the command line prints it."""
+        where = self.location
+        return f"{where.path}:{where.line}:{where.col}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from relpolicy.cli._generated import write_generated
 from relpolicy.cli.render import add_source_options, load
 
 if TYPE_CHECKING:
-    from relpolicy.export.prometheus import Refusal
+    from relpolicy.findings import Note
 
 CHECKED_YEARS: Final = 28
 """Years over which `export alertmanager` compares each recurrence with its time intervals (as the exporter)."""
@@ -83,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
     policy, _, settings = load(args.paths, args.config)
     exported = exporter.export_prometheus(policy, runbook_base_url=settings.runbook_base_url)
-    _report(exported.notes, "note")
-    _report(exported.refusals, "error")
+    _report(exported.notes)
+    _report(exported.refusals)
     if exported.unmeasured:
         print(
             f"relpolicy: {len(exported.groups)} SLO(s) exported; {len(exported.unmeasured)} have no "
@@ -115,7 +115,7 @@ def _alertmanager(args: argparse.Namespace) -> int:
     policy, _, settings = load(args.paths, args.config)
     as_of = args.as_of or settings.as_of or dt.datetime.now(dt.UTC).date()
     exported = exporter.export_alertmanager(policy, as_of=as_of, freezes=args.freezes)
-    _report(exported.refusals, "error")
+    _report(exported.refusals)
     code = write_generated(args, exporter.config_file(exported, receiver=args.receiver), {}, _options(args))
     return EXIT_FINDINGS if exported.refusals else code
 
@@ -128,7 +128,6 @@ def _options(args: argparse.Namespace) -> list[str]:
     ]
 
 
-def _report(items: tuple[Refusal, ...], kind: str) -> None:
+def _report(items: tuple[Note, ...]) -> None:
     for item in items:
-        where = item.location
-        print(f"{where.path}:{where.line}:{where.col}: {kind}: {item.message}", file=sys.stderr)
+        print(item.line(), file=sys.stderr)

@@ -42,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
     policy, _, _ = load(args.paths, args.config)
     exported = exporter.export_openslo(policy)
     for note in exported.notes:
-        where = note.location
-        print(f"{where.path}:{where.line}:{where.col}: note: {note.message}", file=sys.stderr)
+        print(note.line(), file=sys.stderr)
     exported_count = sum(doc["kind"] == "SLO" for documents in exported.documents.values() for doc in documents)
     if exported.unmeasured:
         print(

@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
         return import_backstage.run(args)
     from relpolicy.fileio import read_input  # noqa: PLC0415 - heavy imports only when importing
-    from relpolicy.importers._shared import Imported, Note, policy_text  # noqa: PLC0415
+    from relpolicy.findings import Note  # noqa: PLC0415
+    from relpolicy.importers._shared import Imported, policy_text  # noqa: PLC0415
     from relpolicy.source.loader import display_path  # noqa: PLC0415
     from relpolicy.source.parse import ParsedDocument, parse_yaml  # noqa: PLC0415
 

@@ -9,7 +9,7 @@ years and clock ranges, read in a ``location``. A recurrence is translated only 
 description is exact: the same instants as relpolicy's own expansion (``chrono.windows``).
 Anything else (``INTERVAL`` above 1, ``COUNT``, ``UNTIL``, ``BYSETPOS``, ``BYWEEKNO``,
 ``BYYEARDAY``, hourly rules, a window across midnight after a day that may end the month, an
-occurrence across a daylight-saving change...) is a :class:`Refusal` with its location, and
+occurrence across a daylight-saving change...) is a :class:`~relpolicy.findings.Note` (``error``) with its location, and
 the window is left out: it is never approximated.
 """
 
@@ -23,8 +23,8 @@ from typing import Any, Final
 
 from relpolicy.chrono.wallclock import UTC, zone_named
 from relpolicy.chrono.windows import targeted_services, walk
-from relpolicy.export.prometheus import Refusal, dump
-from relpolicy.findings import Location
+from relpolicy.export.prometheus import dump
+from relpolicy.findings import Location, Note
 from relpolicy.model.maintenance import ChangeFreeze, MaintenanceWindow, MaintenanceWindowSpec
 from relpolicy.policy import PolicySet
 from relpolicy.timebase.recurrence import ANCHOR, RecurrenceError
@@ -285,7 +285,7 @@ class AlertmanagerExport:
     """Named time intervals, by name (``maintenance-<window>``, ``freeze-<freeze>``)."""
     mutes: dict[str, list[str]]
     """The intervals that mute each service's pages, by service name."""
-    refusals: tuple[Refusal, ...]
+    refusals: tuple[Note, ...]
 
 
 def export_alertmanager(policy: PolicySet, *, as_of: dt.date, freezes: bool = False) -> AlertmanagerExport:
@@ -293,7 +293,7 @@ def export_alertmanager(policy: PolicySet, *, as_of: dt.date, freezes: bool = Fa
     check_from = dt.datetime.combine(as_of, dt.time(), tzinfo=UTC)
     intervals: dict[str, list[Entry]] = {}
     mutes: dict[str, list[str]] = {}
-    refusals: list[Refusal] = []
+    refusals: list[Note] = []
     for window in sorted(policy.maintenance_windows, key=lambda w: w.name):
         name = f"maintenance-{window.name}"
         try:
@@ -323,7 +323,7 @@ def _window_entries(window: MaintenanceWindow, check_from: dt.datetime) -> list[
     return recurring_entries(spec, check_from)
 
 
-def _refusal(policy: PolicySet, resource: MaintenanceWindow | ChangeFreeze, reason: Inexpressible) -> Refusal:
+def _refusal(policy: PolicySet, resource: MaintenanceWindow | ChangeFreeze, reason: Inexpressible) -> Note:
     if isinstance(resource, ChangeFreeze):
         where: Location = policy.locate(resource, "spec", "start")
         what = f"change freeze `{resource.name}`"
@@ -334,7 +334,7 @@ def _refusal(policy: PolicySet, resource: MaintenanceWindow | ChangeFreeze, reas
         if resource.spec.rrule is not None:
             what += f" (`{resource.spec.rrule}` at {resource.spec.start} {resource.spec.timezone})"
     message = f"{what} cannot be written exactly as Alertmanager time intervals: {reason}; left out"
-    return Refusal(where, message)
+    return Note(where, message, "error")
 
 
 def config(exported: AlertmanagerExport, *, receiver: str = "default") -> dict[str, Any]:

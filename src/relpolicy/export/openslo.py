@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import yaml
 
-from relpolicy.findings import Location
+from relpolicy.findings import Note
 from relpolicy.model.base import Metadata, Resource
 from relpolicy.model.service import Service
 from relpolicy.model.slo import SLO, LatencyIndicator
@@ -55,14 +55,6 @@ MAX_DESCRIPTION: Final = 1050
 MAX_DISPLAY_NAME: Final = 63
 """The OpenSLO validator's (oslo) limit on ``metadata.displayName``."""
 PROMETHEUS: Final = "Prometheus"
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """Something an export leaves out or changes, where and why."""
-
-    location: Location
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

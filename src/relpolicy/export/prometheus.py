@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import yaml
 
-from relpolicy.findings import Location
+from relpolicy.findings import Note
 from relpolicy.model.service import Service
 from relpolicy.model.slo import SLO
 from relpolicy.model.slo import Prometheus as Measurement
@@ -347,22 +347,14 @@ class ExportedGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class Refusal:
-    """An SLO that cannot be exported, where and why."""
-
-    location: Location
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
 class PrometheusExport:
     """What ``export prometheus`` made of a policy set."""
 
     groups: tuple[ExportedGroup, ...]
     unmeasured: tuple[str, ...]
     """SLOs without ``indicator.prometheus``, which have no rules."""
-    refusals: tuple[Refusal, ...]
-    notes: tuple[Refusal, ...]
+    refusals: tuple[Note, ...]
+    notes: tuple[Note, ...]
     """Where an SLO is exported with a difference worth saying (a calendar window alerted on as rolling)."""
 
 
@@ -397,8 +389,8 @@ def export_prometheus(policy: PolicySet, *, runbook_base_url: str | None = None)
     """The rule groups of every measured SLO in ``policy``, sorted by service and SLO name."""
     groups: list[ExportedGroup] = []
     unmeasured: list[str] = []
-    refusals: list[Refusal] = []
-    notes: list[Refusal] = []
+    refusals: list[Note] = []
+    notes: list[Note] = []
     for slo in sorted(policy.slos, key=lambda s: (s.spec.service, s.name)):
         measurement = slo.spec.indicator.prometheus
         if measurement is None:
@@ -410,14 +402,14 @@ def export_prometheus(policy: PolicySet, *, runbook_base_url: str | None = None)
                 f"SLO `{slo.name}` has a {slo.spec.time_window} window: burn-rate alerts need a period longer "
                 f"than their longest window ({_in_words(LONGEST_WINDOW)}); not exported"
             )
-            refusals.append(Refusal(policy.locate(slo, "spec", "timeWindow"), message))
+            refusals.append(Note(policy.locate(slo, "spec", "timeWindow"), message, "error"))
             continue
         if slo.spec.time_window in CALENDAR_PERIODS:
             message = (
                 f"SLO `{slo.name}` has a calendar {slo.spec.time_window}: its rules use a rolling "
                 f"{prom_duration(period)} (Prometheus ranges do not start at calendar boundaries)"
             )
-            notes.append(Refusal(policy.locate(slo, "spec", "timeWindow"), message))
+            notes.append(Note(policy.locate(slo, "spec", "timeWindow"), message))
         groups.append(_group(policy, slo, measurement, period, runbook_base_url))
     return PrometheusExport(tuple(groups), tuple(unmeasured), tuple(refusals), tuple(notes))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import yaml
 
-from relpolicy.findings import Location
+from relpolicy.findings import Location, Note
 from relpolicy.model.base import API_VERSION
 from relpolicy.model.types import LABEL_KEY_PATTERN
 from relpolicy.source.parse import ParsedDocument, parse_yaml
@@ -17,20 +17,6 @@ from relpolicy.source.positions import KeyPath, format_key_path
 
 _LABEL_KEY: Final = re.compile(LABEL_KEY_PATTERN.replace("$", r"\Z"))
 _QUERY_WINDOW: Final = re.compile(r"\{\{ *\.window *\}\}")
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A field that did not map (``note``), or a document that was not imported (``error``), and why."""
-
-    location: Location
-    message: str
-    severity: Literal["note", "error"] = "note"
-
-    def line(self) -> str:
-        """``file:line:col: note: message``, as the command line prints it."""
-        where = self.location
-        return f"{where.path}:{where.line}:{where.col}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

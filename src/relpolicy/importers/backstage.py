@@ -55,7 +55,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from relpolicy.errors import RelpolicyError
-from relpolicy.importers._shared import Note, Source, get
+from relpolicy.findings import Note
+from relpolicy.importers._shared import Source, get
 from relpolicy.model.base import API_VERSION
 from relpolicy.model.types import EMAIL_PATTERN, LABEL_KEY_PATTERN, NAME_PATTERN
 from relpolicy.source.parse import ParsedDocument, parse_yaml

@@ -40,9 +40,9 @@ from relpolicy.export.openslo import (
     MAINTENANCE_COUNTS,
     SLA,
 )
+from relpolicy.findings import Note
 from relpolicy.importers._shared import (
     Imported,
-    Note,
     Source,
     add_checked,
     get,

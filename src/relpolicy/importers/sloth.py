@@ -27,9 +27,9 @@ from decimal import Decimal
 from typing import Any, Final
 
 from relpolicy.export.prometheus import alert_name
+from relpolicy.findings import Note
 from relpolicy.importers._shared import (
     Imported,
-    Note,
     Source,
     add_checked,
     get,
