@@ -6,8 +6,7 @@ and review the diff: every line is a promise about what relpolicy reports.
 
 from __future__ import annotations
 
-import os
-
+from tests._golden import assert_golden
 from tests.conftest import AS_OF, REPO
 
 from relpolicy.engine import check
@@ -20,9 +19,7 @@ GOLDEN = REPO / "tests" / "golden" / "broken-org.txt"
 def test_broken_org_findings_match_the_golden_file() -> None:
     report = check([FIXTURE], as_of=AS_OF, base=REPO)
     rendered = text.render(report, color=False)
-    if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-        GOLDEN.write_text(rendered, encoding="utf-8")
-    assert rendered == GOLDEN.read_text(encoding="utf-8")
+    assert_golden(GOLDEN, rendered)
 
 
 def test_broken_org_covers_every_rule_family() -> None:

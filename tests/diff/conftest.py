@@ -6,11 +6,11 @@ Golden files live in tests/diff/golden/; rewrite them with
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._golden import assert_golden
 from tests.diff._repo import build_repo
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -33,12 +33,5 @@ def in_repo(fixture_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
-    """Compare text with a golden file, or rewrite the file when RELPOLICY_UPDATE_GOLDEN is set."""
-
-    def compare(name: str, actual: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-            path.write_text(actual, encoding="utf-8", newline="")
-        assert actual == path.read_text(encoding="utf-8"), f"{path} differs; see tests/diff/conftest.py to update"
-
-    return compare
+    """Compare text with a golden file of this folder's ``golden/`` (see tests/_golden.py)."""
+    return lambda name, actual: assert_golden(GOLDEN / name, actual)

@@ -10,11 +10,11 @@ reason, when a tool is absent; under CI they fail instead, so a missing tool nev
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._golden import assert_golden
 from tests._tools import required
 from tests.conftest import REPO
 
@@ -34,17 +34,8 @@ def promtool() -> str:
 
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
-    """Compare text with a golden file byte for byte, or rewrite it when RELPOLICY_UPDATE_GOLDEN is set."""
-
-    def compare(name: str, actual: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(actual, encoding="utf-8", newline="")
-        expected = path.read_bytes().decode("utf-8")
-        assert actual == expected, f"{path} differs; see tests/export/conftest.py to update"
-
-    return compare
+    """Compare text with a golden file of this folder's ``golden/`` (see tests/_golden.py)."""
+    return lambda name, actual: assert_golden(GOLDEN / name, actual)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ After an intended change of output, rewrite the golden file with
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any, cast
@@ -24,6 +23,7 @@ import pytest
 import recurring_ical_events
 from hypothesis import given
 from hypothesis import strategies as st
+from tests._golden import assert_golden
 from tests.conftest import REPO
 
 from relpolicy.chrono.wallclock import UTC, event_instant, zone_named
@@ -266,11 +266,7 @@ def test_golden_export_of_the_example_policies() -> None:
     """The example's calendar, with 2027's holidays and runbook links, byte for byte."""
     policy, graph = _loaded(REPO / "policies")
     text = export_ics(policy, graph, holiday_years=(2027, 2027), runbook_base_url=BASE_URL)
-    path = GOLDEN / "policies.ics"
-    if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    assert text == path.read_bytes().decode("utf-8"), f"{path} differs; see this module's docstring to update"
+    assert_golden(GOLDEN / "policies.ics", text)
     assert text == export_ics(policy, graph, holiday_years=(2027, 2027), runbook_base_url=BASE_URL)
 
 

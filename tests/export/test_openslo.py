@@ -8,7 +8,6 @@ policies/ is rewritten with ``RELPOLICY_UPDATE_GOLDEN=1``.
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from tests._golden import assert_golden
 from tests.conftest import REPO
 
 from relpolicy.cli import main
@@ -57,10 +57,7 @@ def test_export_of_policies_matches_the_golden_file(
         "relpolicy: 10 SLO(s) exported; 21 have no `indicator.prometheus` measurement, which an OpenSLO SLI "
         "needs, and are left out\n"
     )
-    if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(out, encoding="utf-8", newline="")
-    assert out == GOLDEN.read_text(encoding="utf-8")
+    assert_golden(GOLDEN, out)
 
 
 def test_every_exported_document_is_valid_openslo_v1() -> None:

@@ -7,11 +7,11 @@ Rewrite them with ``RELPOLICY_UPDATE_GOLDEN=1 pytest tests/importers`` and revie
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._golden import assert_golden_folder
 from tests.conftest import REPO
 
 from relpolicy.cli import main
@@ -38,17 +38,5 @@ def run_import(
 
 @pytest.fixture
 def golden_folder() -> Callable[[str, dict[str, str]], None]:
-    """Compare named texts with the files of a golden folder (or rewrite it with RELPOLICY_UPDATE_GOLDEN)."""
-
-    def compare(name: str, texts: dict[str, str]) -> None:
-        folder = GOLDEN / name
-        if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-            folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.iterdir():
-                old.unlink()
-            for file, text in texts.items():
-                (folder / file).write_text(text, encoding="utf-8", newline="")
-        expected = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.iterdir())}
-        assert texts == expected, f"{folder} differs; see tests/importers/conftest.py to update"
-
-    return compare
+    """Compare named texts with the files of a golden folder (see tests/_golden.py)."""
+    return lambda name, texts: assert_golden_folder(GOLDEN / name, texts)

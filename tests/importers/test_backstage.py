@@ -8,7 +8,6 @@ tests/importers/backstage/golden/; rewrite them with ``RELPOLICY_UPDATE_GOLDEN=1
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from tests._golden import assert_golden_folder
 from tests.conftest import REPO
 
 from relpolicy.cli import main
@@ -36,16 +36,6 @@ Run = Callable[..., tuple[int, str, str]]
 
 def _tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.yaml"))}
-
-
-def _golden(texts: dict[str, str]) -> None:
-    if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for name, text in texts.items():
-            (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / name).write_text(text, encoding="utf-8", newline="")
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in sorted(GOLDEN.rglob("*.*"))}
-    assert texts == expected, f"{GOLDEN} differs; rerun with RELPOLICY_UPDATE_GOLDEN=1 and review the diff"
 
 
 def _check_lines(out: Path, run_main: Run) -> str:
@@ -96,7 +86,7 @@ def test_import_of_the_catalog_matches_the_golden_files_and_check_gives_the_gap_
     ]
     texts["stderr.txt"] = stderr.replace(out.as_posix(), "OUT")
     texts["check.txt"] = _check_lines(out, run_main)
-    _golden(texts)
+    assert_golden_folder(GOLDEN, texts)
     assert " RP1" not in texts["check.txt"]  # schema-valid: only the gaps are reported
 
 

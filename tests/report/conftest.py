@@ -6,12 +6,12 @@ Golden files live in ``tests/report/golden/``. After an intended change of outpu
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests._golden import assert_golden
 
 HERE = Path(__file__).parent
 BROKEN = HERE / "fixtures" / "broken"
@@ -36,12 +36,5 @@ def broken_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def golden() -> Callable[[str, str], None]:
-    """Compare text with a golden file, or rewrite the file when RELPOLICY_UPDATE_GOLDEN is set."""
-
-    def compare(name: str, actual: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("RELPOLICY_UPDATE_GOLDEN"):
-            path.write_text(actual, encoding="utf-8", newline="")
-        assert actual == path.read_text(encoding="utf-8"), f"{path} differs; see tests/report/conftest.py to update"
-
-    return compare
+    """Compare text with a golden file of this folder's ``golden/`` (see tests/_golden.py)."""
+    return lambda name, actual: assert_golden(GOLDEN / name, actual)
