@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.hostile._trees import GOOD_TEAM, WITNESS_TEAM
 
 from relpolicy.engine import Report
 from relpolicy.findings import Location, Related
@@ -22,24 +23,6 @@ from relpolicy.source.parse import MAX_ALIAS_NODES, MAX_DEPTH, parse_yaml
 
 WritePolicy = Callable[..., Path]
 RunCheck = Callable[[Path], Report]
-
-GOOD_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: payments}
-spec:
-  coverage: always
-  members: [{name: Ana Lima, email: ana@example.com}]
-"""
-
-WITNESS_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: search}
-spec:
-  coverage: nowhere
-  members: [{name: Bo Chen, email: bo@example.com}]
-"""
 
 HOSTILE = "policies/hostile.yaml"
 WITNESS = "policies/witness.yaml"

@@ -47,6 +47,26 @@ spec:
 SIBLING_FINDING: Final = ("sibling.yaml", 6, 3, "RP103", "unknown field `membrs` in spec, did you mean `members`?")
 
 
+GOOD_TEAM: Final = """\
+apiVersion: relpolicy.dev/v1
+kind: Team
+metadata: {name: payments}
+spec:
+  coverage: always
+  members: [{name: Ana Lima, email: ana@example.com}]
+"""
+"""A valid team, the good file beside a hostile one."""
+WITNESS_TEAM: Final = """\
+apiVersion: relpolicy.dev/v1
+kind: Team
+metadata: {name: search}
+spec:
+  coverage: nowhere
+  members: [{name: Bo Chen, email: bo@example.com}]
+"""
+"""A team whose calendar does not exist: its RP201 proves the file was still checked."""
+
+
 def window(schedule: str, duration: str = "2h") -> str:
     """A maintenance window on `x` with ``schedule`` (its lines under spec, indented by two)."""
     return (

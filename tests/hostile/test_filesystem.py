@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import REPO
+from tests.hostile._trees import GOOD_TEAM, WITNESS_TEAM
 
 from relpolicy.cli import main
 from relpolicy.source.loader import OUTSIDE_THE_TREE
@@ -35,22 +36,6 @@ AS_OF = "2026-11-26"
 SECRET = "RELPOLICY-SECRET-MARKER-5f0c2e"  # noqa: S105 - a marker to look for, not a password
 """In every file outside the tree: it must appear in no output of any command."""
 
-GOOD_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: payments}
-spec:
-  coverage: always
-  members: [{name: Ana Lima, email: ana@example.com}]
-"""
-WITNESS_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: search}
-spec:
-  coverage: nowhere
-  members: [{name: Bo Chen, email: bo@example.com}]
-"""
 WITNESS = ("RP201", "policies/witness.yaml", 5, 13, "no Calendar `nowhere`; known: always")
 # Read, this would show the marker in a code frame (a syntax error) or a message (an unknown name).
 SECRET_YAML = f"apiVersion: relpolicy.dev/v1\nkind: Team\nmetadata: {{name: {SECRET}}}\nspec: [{SECRET}\n"
