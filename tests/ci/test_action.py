@@ -17,19 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.ci.conftest import write
+from tests.ci.conftest import BROKEN_TEAM, write
 from tests.conftest import REPO
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
 STEPS = {step["name"]: step for step in ACTION["runs"]["steps"]}
-BROKEN_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: web}
-spec:
-  coverage: nights
-  members: [{name: Ana Lima, email: ana@example.com}]
-"""
 EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 
 

@@ -7,25 +7,10 @@ which a separate test keeps in step.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
-from tests.ci.conftest import Git, write
-from tests.conftest import REPO
-
-HOOKS_FILE = REPO / ".pre-commit-hooks.yaml"
-BROKEN_TEAM = """\
-apiVersion: relpolicy.dev/v1
-kind: Team
-metadata: {name: web}
-spec:
-  coverage: nights
-  members: [{name: Ana Lima, email: ana@example.com}]
-"""
+from tests.ci.conftest import BROKEN_TEAM, HOOKS_FILE, Commit, Git, hook_config, write
 
 
 def hooks() -> dict[str, dict[str, object]]:
@@ -41,43 +26,13 @@ def test_both_hooks_run_the_same_check() -> None:
     assert [python[k] for k in keys] == [system[k] for k in keys] == ["relpolicy check", False, True, True]
 
 
-@pytest.fixture
-def hook_repo(tmp_path: Path, git_env: None) -> tuple[Path, str]:
-    """A git repository holding this checkout's .pre-commit-hooks.yaml, as pre-commit fetches hooks from one."""
-    path = tmp_path / "hooks"
-    path.mkdir()
-    (path / ".pre-commit-hooks.yaml").write_text(HOOKS_FILE.read_text(encoding="utf-8"), encoding="utf-8")
-    for args in (["init", "--quiet"], ["add", "."], ["commit", "--quiet", "-m", "hooks"]):
-        subprocess.run(["git", *args], cwd=path, check=True)
-    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, check=True, capture_output=True, text=True)
-    return path, sha.stdout.strip()
-
-
 def test_hook_blocks_a_broken_policy_then_lets_the_fix_through(
-    repo: Path, git: Git, hook_repo: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, git: Git, hook_repo: tuple[Path, str], commit: Commit
 ) -> None:
     """`git commit` fails with the finding in its output, succeeds once fixed, and skips the hook for other files."""
-    hooks_path, sha = hook_repo
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    config = f"""\
-repos:
-  - repo: {hooks_path}
-    rev: {sha}
-    hooks:
-      - id: relpolicy-system
-        args: [--as-of, "2026-11-26", --color, never]
-"""
+    config = hook_config(hook_repo, 'id: relpolicy-system\nargs: [--as-of, "2026-11-26", --color, never]')
     write(repo, {".pre-commit-config.yaml": config, "policies/team.yaml": BROKEN_TEAM})
-    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True, capture_output=True)
     git("add", ".")
-
-    def commit(message: str) -> tuple[int, str]:
-        args = ["git", "commit", "-m", message]
-        done = subprocess.run(args, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-        return done.returncode, done.stdout
-
     code, output = commit("a broken policy")
     assert code == 1
     assert "relpolicy check (installed)" in output
@@ -101,21 +56,10 @@ repos:
 
 
 def test_hook_runs_on_a_commit_that_only_deletes_a_policy(
-    repo: Path, git: Git, hook_repo: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, git: Git, hook_repo: tuple[Path, str], commit: Commit
 ) -> None:
     """Deleting the calendar a team names stages no file pre-commit could match, yet the hook runs and blocks it."""
-    hooks_path, sha = hook_repo
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(tmp_path / "pre-commit-home"))
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    config = f"""\
-repos:
-  - repo: {hooks_path}
-    rev: {sha}
-    hooks:
-      - id: relpolicy-system
-        args: [--as-of, "2026-11-26", --color, never]
-"""
+    config = hook_config(hook_repo, 'id: relpolicy-system\nargs: [--as-of, "2026-11-26", --color, never]')
     calendar = """\
 apiVersion: relpolicy.dev/v1
 kind: Calendar
@@ -128,21 +72,13 @@ spec:
         repo, {".pre-commit-config.yaml": config, "policies/team.yaml": BROKEN_TEAM, "policies/nights.yaml": calendar}
     )
     git("add", ".")
-    git("commit", "--quiet", "-m", "a team and its calendar")
-    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True, capture_output=True)
+    git("commit", "--quiet", "-m", "a team and its calendar")  # before pre-commit is installed
 
     git("rm", "--quiet", "policies/nights.yaml")
     assert git("diff", "--staged", "--name-only", "--diff-filter=d") == ""  # nothing left for `files:` to match
-    done = subprocess.run(
-        ["git", "commit", "-m", "drop the calendar"],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 1, done.stdout
-    assert "relpolicy check (installed)" in done.stdout
-    assert "Failed" in done.stdout
-    assert "policies/team.yaml:5:13  RP201  error  no Calendar `nights`" in done.stdout
+    code, output = commit("drop the calendar")
+    assert code == 1, output
+    assert "relpolicy check (installed)" in output
+    assert "Failed" in output
+    assert "policies/team.yaml:5:13  RP201  error  no Calendar `nights`" in output
     assert git("rev-list", "--count", "HEAD") == "1\n"
