@@ -67,10 +67,6 @@ def _git(args: Sequence[str], cwd: Path, *, strict: bool = True) -> subprocess.C
     return done
 
 
-def _out(args: Sequence[str], cwd: Path) -> str:
-    return _git(args, cwd).stdout.decode("utf-8", "surrogateescape").strip()
-
-
 def repository_root(cwd: Path) -> Path:
     """The top of the git work tree that holds ``cwd``."""
     done = _git(["rev-parse", "--show-toplevel"], cwd, strict=False)

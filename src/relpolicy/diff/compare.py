@@ -143,8 +143,6 @@ class Diff:
     """Findings of the head side that the base side did not have."""
     fixed: tuple[Finding, ...]
     """Findings of the base side that the head side no longer has."""
-    base_files: int
-    head_files: int
     as_of: dt.date
 
     def count(self, effect: Effect) -> int:
@@ -186,7 +184,7 @@ def compare(old: Side, new: Side) -> Diff:
     _consequences(old, new, touched, old_facts, new_facts)
     changes = sorted(_changes(old_facts, new_facts), key=lambda c: c.sort_key)
     introduced, fixed = findings_delta(old.findings, new.findings)
-    return Diff(old.label, new.label, tuple(changes), introduced, fixed, old.files, new.files, new.as_of)
+    return Diff(old.label, new.label, tuple(changes), introduced, fixed, new.as_of)
 
 
 def _presence(old: Side, new: Side, old_facts: Facts, new_facts: Facts) -> tuple[set[ResourceId], set[ResourceId]]:
